@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -30,11 +32,15 @@ def reference_namespace(path: Path) -> dict[str, Any]:
     ]
     if not cells:
         raise AssertionError(f"{path} has no code cells tagged 'reference'")
-    namespace: dict[str, Any] = {"__name__": f"reference:{path.stem}"}
+    # A real, registered module, so that dataclasses and pickling work as in a kernel.
+    module = types.ModuleType(f"reference_{path.stem.replace('-', '_')}")
+    sys.modules[module.__name__] = module
     for i, cell in enumerate(cells):
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        exec(compile(source, f"{path.name}[reference {i}]", "exec"), namespace)
-    return namespace
+        # dont_inherit: this file's __future__ imports must not change the cells' semantics.
+        code = compile(source, f"{path.name}[reference {i}]", "exec", dont_inherit=True)
+        exec(code, module.__dict__)
+    return module.__dict__
 
 
 @pytest.fixture(scope="session")
