@@ -112,6 +112,7 @@ def test_released_version_fails_and_hides_answers(released: Path, assessment: st
         assert errors, f"test cell {_nbgrader(cell)['grade_id']} passes on the unanswered notebook"
 
 
+@pytest.mark.slow
 def test_assessment_metadata_stays_with_tutors(released: Path) -> None:
     for assessment in ASSESSMENTS:
         files = {p.name for p in (released / "release" / assessment).iterdir()}
