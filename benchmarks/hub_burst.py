@@ -1,0 +1,197 @@
+"""Burst benchmark: N learners log in and start their servers at once, academy vs stock.
+
+Run: ``.venv/bin/python benchmarks/hub_burst.py [--learners 50]``. Each configuration gets
+its own real hub on random loopback ports. "Stock" is the same hub with learners' servers
+started the stock way: JupyterLab with every installed server and lab extension enabled,
+no lean imports. Reports successes, p50/p95 time to a usable lab (the lab page served to the
+logged-in learner), hub CPU seconds, and memory per idle learner server (RSS and USS).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import re
+import statistics
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.hub.factory import make_academy, random_network  # noqa: E402
+
+from digital_academy.hub import runner  # noqa: E402
+from digital_academy.hub.auth import USER_PASSWORD  # noqa: E402
+from digital_academy.hub.settings import load_settings  # noqa: E402
+
+console = Console()
+STOCK = """
+import pathlib as _p
+_stock = STATE / "stock-config"
+_stock.mkdir(exist_ok=True)
+c.DemoSpawner.lean = False
+c.Spawner.default_url = "/lab"
+c.Spawner.environment["JUPYTER_CONFIG_PATH"] = str(_stock)
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    ok: int
+    total: int
+    times: list[float]
+    wall: float
+    hub_cpu: float
+    rss_mb: list[float]
+    uss_mb: list[float]
+
+    @property
+    def throughput(self) -> float:
+        return self.ok / self.wall if self.wall else 0.0
+
+
+def _learn(url: str, user: str, password: str, timeout: float) -> tuple[float | None, str]:
+    """Log in through the form, then wait until the learner's lab page is served."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    start = time.monotonic()
+    last = "timed out"
+    try:
+        page = opener.open(url + "hub/login", timeout=120).read().decode()
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page)
+        form = {"username": user, "password": password, **({"_xsrf": xsrf[1]} if xsrf else {})}
+        opener.open(
+            url + "hub/login?next=", data=urllib.parse.urlencode(form).encode(), timeout=timeout
+        )
+    except OSError as exc:
+        return None, f"login: {exc}"[:80]
+    while time.monotonic() - start < timeout:
+        try:
+            res = opener.open(url + f"user/{user}/lab", timeout=120)
+            if res.status == 200 and b"jupyter-config-data" in res.read():
+                return time.monotonic() - start, "ok"
+        except OSError as exc:
+            last = f"lab: {exc}"[:80]
+        time.sleep(1)
+    return None, last
+
+
+def _idle_memory(hub_id: str) -> tuple[list[float], list[float]]:
+    rss, uss = [], []
+    for proc in runner.academy_processes(hub_id):
+        try:
+            if (
+                "jupyterhub.singleuser" in " ".join(proc.cmdline())
+                and "JUPYTERHUB_USER" in proc.environ()
+                and not proc.environ().get("JUPYTERHUB_SERVICE_NAME")
+            ):
+                info = proc.memory_full_info()
+                rss.append(info.rss / 2**20)
+                uss.append(info.uss / 2**20)
+        except psutil.Error:
+            continue
+    return rss, uss
+
+
+def run(name: str, learners: int, extra: str, timeout: float) -> Result:
+    base = Path(tempfile.mkdtemp(prefix=f"burst-{name}-"))
+    users = [f"learner{i:02d}" for i in range(1, learners + 1)]
+    root = make_academy(
+        base,
+        random_network(),
+        settings={
+            "spawner": {"start_timeout": int(timeout), "concurrent_spawn_limit": learners + 10},
+            "courses": [{"id": "demo", "tutors": ["tutor1"], "learners": users}],
+        },
+    )
+    record, secrets, _ = runner.start(
+        root, load_settings(root), say=lambda _m: None, extra_config=extra
+    )
+    try:
+        hub = psutil.Process(record.pid)
+        cpu0 = sum(hub.cpu_times()[:2])
+        console.print(f"[bold]{name}[/]: {learners} learners log in at once ...")
+        begin = time.monotonic()
+        with ThreadPoolExecutor(max_workers=learners) as pool:
+            outcomes = list(
+                pool.map(lambda u: _learn(record.url, u, secrets[USER_PASSWORD], timeout), users)
+            )
+        wall = time.monotonic() - begin
+        cpu = sum(hub.cpu_times()[:2]) - cpu0
+        time.sleep(20)  # let servers settle to idle
+        rss, uss = _idle_memory(record.hub_id)
+        done = [t for t, _why in outcomes if t is not None]
+        for why in sorted({w for t, w in outcomes if t is None}):
+            count = sum(1 for t, w in outcomes if t is None and w == why)
+            console.print(f"  [red]{count} failed[/]: {why}")
+        return Result(name, len(done), learners, done, wall, cpu, rss, uss)
+    finally:
+        runner.stop(root, say=lambda _m: None)
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--learners", type=int, default=50)
+    parser.add_argument("--timeout", type=float, default=900)
+    args = parser.parse_args()
+    results = [
+        run("stock", args.learners, STOCK, args.timeout),
+        run("academy", args.learners, "", args.timeout),
+    ]
+    table = Table(title=f"Burst of {args.learners} learners on {psutil.cpu_count()} cores")
+    for column in (
+        "config",
+        "ok",
+        "p50 s",
+        "p95 s",
+        "burst s",
+        "learners/min",
+        "hub CPU s",
+        "idle RSS MB",
+        "idle USS MB",
+    ):
+        table.add_column(column, justify="right")
+    for r in results:
+        table.add_row(
+            r.name,
+            f"{r.ok}/{r.total}",
+            f"{_pct(r.times, 0.5):.1f}",
+            f"{_pct(r.times, 0.95):.1f}",
+            f"{r.wall:.1f}",
+            f"{60 * r.throughput:.1f}",
+            f"{r.hub_cpu:.1f}",
+            f"{statistics.fmean(r.rss_mb):.0f}" if r.rss_mb else "-",
+            f"{statistics.fmean(r.uss_mb):.0f}" if r.uss_mb else "-",
+        )
+    console.print(table)
+    stock, academy = results
+    ratio = academy.throughput / stock.throughput if stock.throughput else float("inf")
+    console.print(
+        f"throughput ratio academy/stock = [bold]{ratio:.2f}x[/] (goal >= 2x); "
+        f"all succeeded: {academy.ok == academy.total}; "
+        f"idle RSS per learner {statistics.fmean(academy.rss_mb or [0]):.0f} MB "
+        "(goal <= 100 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()

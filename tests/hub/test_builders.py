@@ -1,0 +1,217 @@
+"""Pure builders, tested by equality, and the generated files they make."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from traitlets.config import Config
+
+from digital_academy.catalog import check
+from digital_academy.hub import refs
+from digital_academy.hub.auth import AUTH_PROFILES, build_auth
+from digital_academy.hub.builders import (
+    build_groups,
+    build_hub_config,
+    build_roles,
+    render_hub_config,
+    service_ports,
+)
+from digital_academy.hub.content import content_files, content_index
+from digital_academy.hub.exchange import gather_inbound
+from digital_academy.hub.files import HUB_CONFIG, generated_files, write_generated
+from digital_academy.hub.serverconfig import learner_server_config
+from digital_academy.hub.settings import HubSettings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_are_the_demo() -> None:
+    settings = HubSettings()
+    assert settings.users() == ("admin", "tutor1", "learner1", "learner2")
+    assert build_groups(settings) == {
+        "learners": {"users": ["learner1", "learner2"]},
+        "tutors": {"users": ["tutor1"]},
+        "learners-demo": {"users": ["learner1", "learner2"]},
+        "tutors-demo": {"users": ["tutor1"]},
+    }
+    assert service_ports(settings).books == 8100
+    assert service_ports(settings).formgraders == {"demo": 8101}
+
+
+def test_each_course_has_its_own_tutor_role_and_formgrader() -> None:
+    settings = HubSettings.model_validate(
+        {
+            "courses": [
+                {"id": "alpha", "tutors": ["ta"], "learners": ["l1"]},
+                {"id": "beta", "tutors": ["tb"], "learners": ["l1", "l2"]},
+            ]
+        }
+    )
+    roles = {r["name"]: r for r in build_roles(settings)}
+    assert roles["tutor-alpha"]["scopes"] == [
+        "access:services!service=formgrader-alpha",
+        "list:users!group=learners-alpha",
+        "read:users:name!group=learners-alpha",
+        "read:users:activity!group=learners-alpha",
+    ]
+    assert roles["tutor-alpha"]["groups"] == ["tutors-alpha"]
+    assert not any("beta" in s for s in roles["tutor-alpha"]["scopes"])
+    assert roles["academy-learner"]["scopes"] == ["self"]
+    services = {s["name"] for s in build_hub_config(settings)["JupyterHub"]["services"]}
+    assert services == {"books", "academy-cli", "formgrader-alpha", "formgrader-beta"}
+
+
+def test_demo_and_system_profiles_pick_their_spawners() -> None:
+    demo = build_hub_config(HubSettings())
+    assert demo["JupyterHub"]["spawner_class"] == "digital_academy.hub.spawners.DemoSpawner"
+    system = build_hub_config(HubSettings.model_validate({"spawner": {"kind": "system-users"}}))
+    assert system["JupyterHub"]["spawner_class"] == "digital_academy.hub.spawners.SystemUserSpawner"
+    grader = next(s for s in system["JupyterHub"]["services"] if s["name"] == "formgrader-demo")
+    assert grader["user"] == "grader-demo"
+    assert "--ServerApp.allow_root=True" not in grader["command"]
+
+
+@pytest.mark.parametrize("kind", sorted(AUTH_PROFILES))
+def test_every_auth_profile_builds(kind: str) -> None:
+    extra = {
+        "shared-password": {},
+        "entra-id": {
+            "tenant_id": "t",
+            "client_id": "c",
+            "callback_url": "https://hub.example/hub/oauth_callback",
+        },
+        "lti13": {
+            "issuer": "https://lms.example",
+            "client_ids": ["x"],
+            "authorize_url": "https://lms.example/auth",
+            "jwks_endpoint": "https://lms.example/jwks",
+        },
+    }[kind]
+    settings = HubSettings.model_validate({"auth": {"kind": kind, **extra}})
+    config = build_auth(settings)
+    assert config["Authenticator"]["admin_users"] == ["admin"]
+    classes = {
+        "shared-password": "shared-password",
+        "entra-id": "oauthenticator.azuread.AzureAdOAuthenticator",
+        "lti13": "ltiauthenticator.lti13.auth.LTI13Authenticator",
+    }
+    assert config["JupyterHub"]["authenticator_class"] == classes[kind]
+    if kind == "entra-id":
+        assert config["AzureAdOAuthenticator"]["client_secret"] == refs.env(
+            "ACADEMY_OAUTH_CLIENT_SECRET"
+        )
+
+
+def test_generated_config_runs_and_holds_no_machine_paths(tmp_path: Path) -> None:
+    text = render_hub_config(build_hub_config(HubSettings()))
+    assert "/tmp" not in text and str(REPO) not in text
+    assert "SECRETS['cli_api_token']" in text and not re.search(r"[0-9a-f]{32}", text)
+    hub_config = tmp_path / "repo/hub_config/jupyterhub_config.py"
+    hub_config.parent.mkdir(parents=True)
+    hub_config.write_text(text)
+    state = tmp_path / "state"
+    (state / "hub").mkdir(parents=True)
+    (state / "hub/secrets.json").write_text(
+        json.dumps(
+            {"demo_user_password": "p" * 10, "demo_admin_password": "a" * 40, "cli_api_token": "t"}
+        )
+    )
+    config = Config()
+    namespace = {"get_config": lambda: config, "__file__": str(hub_config)}
+    monkey_env = {"ACADEMY_STATE_DIR": str(state)}
+    old = {k: os.environ.get(k) for k in monkey_env}
+    os.environ.update(monkey_env)
+    try:
+        exec(compile(text, str(hub_config), "exec"), namespace)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    assert config.JupyterHub.db_url == f"sqlite:///{state / 'hub/jupyterhub.sqlite'}"
+    assert config.Spawner.cmd == [sys.executable, "-m", "jupyterhub.singleuser"]
+    assert config.SharedPasswordAuthenticator.admin_password == "a" * 40
+    env = config.Spawner.environment
+    assert env["JUPYTER_CONFIG_PATH"] == str(tmp_path / "repo/hub_config/singleuser")
+    assert env["ACADEMY_EXCHANGE"] == str(state / "exchange")
+
+
+def test_learner_servers_run_lean_and_hide_tutor_tools() -> None:
+    enabled = {
+        k for k, v in learner_server_config()["ServerApp"]["jpserver_extensions"].items() if v
+    }
+    assert enabled == {
+        "jupyterlab",
+        "nbgitpuller",
+        "digital_academy.hub.content_ext",
+        "nbgrader.server_extensions.assignment_list",
+        "nbgrader.server_extensions.validate_assignment",
+    }
+    assert learner_server_config()["LabApp"]["news_url"] is None
+
+
+def test_committed_generated_files_are_current() -> None:
+    files = generated_files(HubSettings())
+    stale = [
+        rel
+        for rel, text in files.items()
+        if not (REPO / rel).exists() or (REPO / rel).read_text("utf-8") != text
+    ]
+    assert not stale, f"regenerate with `academy up` (or write_generated): {stale}"
+
+
+def test_write_generated_only_touches_changed_files(tmp_path: Path) -> None:
+    files = generated_files(HubSettings())
+    assert sorted(write_generated(tmp_path, files)) == sorted(files)
+    assert write_generated(tmp_path, files) == []
+    files[HUB_CONFIG] += "# changed\n"
+    assert write_generated(tmp_path, files) == [HUB_CONFIG]
+
+
+def test_refs_resolve_for_tests_and_helm() -> None:
+    where = refs.Where(Path("/r"), Path("/s"), "/py/bin/python", {"k": "v"}, {"E": "e"})
+    value = {
+        "a": [refs.root("x"), refs.state("y", prefix="sqlite:///")],
+        "b": refs.secret("k"),
+        "c": refs.env("E"),
+        "d": refs.binary("tool"),
+    }
+    assert refs.resolve(value, where) == {
+        "a": ["/r/x", "sqlite:////s/y"],
+        "b": "v",
+        "c": "e",
+        "d": "/py/bin/tool",
+    }
+    with pytest.raises(ValueError, match="machine references"):
+        refs.to_json({"x": refs.root("y")})
+
+
+def test_gather_inbound_trusts_the_folder_not_the_name(tmp_path: Path) -> None:
+    course = tmp_path / "demo"
+    mine = course / "inbound-by-learner/learner1/learner1+hw+2026-01-01 10:00:00+abc"
+    forged = course / "inbound-by-learner/learner1/learner2+hw+2026-01-01 10:00:00+xyz"
+    for folder in (mine, forged):
+        folder.mkdir(parents=True)
+        (folder / "hw.ipynb").write_text("{}")
+    result = gather_inbound(course)
+    assert result.copied == (mine.name,)
+    assert result.refused == (f"learner1/{forged.name}",)
+    assert (course / "inbound" / mine.name / "hw.ipynb").exists()
+    assert not (course / "inbound" / forged.name).exists()
+    assert gather_inbound(course).copied == ()  # idempotent
+
+
+def test_the_real_catalogue_maps_every_module_into_learner_content() -> None:
+    catalog = check(REPO).catalog
+    files = content_files(catalog)
+    index = content_index(catalog)
+    assert set(index["modules"]) == set(catalog.modules)
+    for module_id, rel in index["modules"].items():
+        assert files[rel] == catalog.locations[module_id].path
+    assert all(rel.count("/") >= 1 for rel in files)
