@@ -2,9 +2,12 @@
 
 Run: ``.venv/bin/python benchmarks/hub_burst.py [--learners 50]``. Each configuration gets
 its own real hub on random loopback ports. "Stock" is the same hub with learners' servers
-started the stock way: JupyterLab with every installed server and lab extension enabled,
-no lean imports. Reports successes, p50/p95 time to a usable lab (the lab page served to the
-logged-in learner), hub CPU seconds, and memory per idle learner server (RSS and USS).
+started the stock way: ``jupyterhub.singleuser`` with every installed server and lab extension
+enabled. Reports successes, p50/p95 time to a usable lab (the lab page served to the logged-in
+learner), hub CPU seconds, CPU per learner (everything the run's processes used, divided by
+the learners served), the CPU other programs used meanwhile (the machine may be shared), and
+memory per idle learner server: RSS, USS and PSS. The memory goal is judged on USS and PSS,
+what each extra learner really costs; RSS also counts pages shared with other processes.
 """
 
 from __future__ import annotations
@@ -35,12 +38,13 @@ from digital_academy.hub import runner  # noqa: E402
 from digital_academy.hub.auth import USER_PASSWORD  # noqa: E402
 from digital_academy.hub.settings import load_settings  # noqa: E402
 
-console = Console()
+console = Console(width=150)
+MYSELF = psutil.Process()
 STOCK = """
 import pathlib as _p
 _stock = STATE / "stock-config"
 _stock.mkdir(exist_ok=True)
-c.DemoSpawner.lean = False
+c.Spawner.cmd = [PYTHON, "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/lab"
 c.Spawner.environment["JUPYTER_CONFIG_PATH"] = str(_stock)
 """
@@ -56,6 +60,9 @@ class Result:
     hub_cpu: float
     rss_mb: list[float]
     uss_mb: list[float]
+    pss_mb: list[float]
+    academy_cpu: float
+    other_cpu: float
 
     @property
     def throughput(self) -> float:
@@ -88,21 +95,49 @@ def _learn(url: str, user: str, password: str, timeout: float) -> tuple[float | 
     return None, last
 
 
-def _idle_memory(hub_id: str) -> tuple[list[float], list[float]]:
-    rss, uss = [], []
+def _is_learner_server(proc: psutil.Process) -> bool:
+    """A learner's Jupyter server (stock or academy command), not a service or a kernel."""
+    command = " ".join(proc.cmdline())
+    env = proc.environ()
+    return (
+        (".singleuser" in command)
+        and "JUPYTERHUB_USER" in env
+        and not env.get("JUPYTERHUB_SERVICE_NAME")
+    )
+
+
+def _idle_memory(hub_id: str) -> tuple[list[float], list[float], list[float]]:
+    rss, uss, pss = [], [], []
     for proc in runner.academy_processes(hub_id):
         try:
-            if (
-                "jupyterhub.singleuser" in " ".join(proc.cmdline())
-                and "JUPYTERHUB_USER" in proc.environ()
-                and not proc.environ().get("JUPYTERHUB_SERVICE_NAME")
-            ):
+            if _is_learner_server(proc):
                 info = proc.memory_full_info()
                 rss.append(info.rss / 2**20)
                 uss.append(info.uss / 2**20)
+                pss.append(info.pss / 2**20)
         except psutil.Error:
             continue
-    return rss, uss
+    return rss, uss, pss
+
+
+def _run_cpu(hub_id: str) -> dict[tuple[int, float], float]:
+    """CPU seconds so far of each process of the run (with its reaped children, e.g. node)."""
+    used = {}
+    for proc in runner.academy_processes(hub_id):
+        try:
+            t = proc.cpu_times()
+            used[(proc.pid, proc.create_time())] = (
+                t.user + t.system + t.children_user + t.children_system
+            )
+        except psutil.Error:
+            continue
+    return used
+
+
+def _busy_cpu() -> float:
+    """CPU seconds the whole machine has spent busy (all cores, all programs)."""
+    t = psutil.cpu_times()
+    return sum(t) - t.idle - getattr(t, "iowait", 0.0)
 
 
 def run(name: str, learners: int, extra: str, timeout: float) -> Result:
@@ -122,6 +157,7 @@ def run(name: str, learners: int, extra: str, timeout: float) -> Result:
     try:
         hub = psutil.Process(record.pid)
         cpu0 = sum(hub.cpu_times()[:2])
+        run0, busy0, me0 = _run_cpu(record.hub_id), _busy_cpu(), sum(MYSELF.cpu_times()[:2])
         console.print(f"[bold]{name}[/]: {learners} learners log in at once ...")
         begin = time.monotonic()
         with ThreadPoolExecutor(max_workers=learners) as pool:
@@ -130,13 +166,17 @@ def run(name: str, learners: int, extra: str, timeout: float) -> Result:
             )
         wall = time.monotonic() - begin
         cpu = sum(hub.cpu_times()[:2]) - cpu0
+        run1 = _run_cpu(record.hub_id)
+        used = sum(v - run0.get(k, 0.0) for k, v in run1.items())
+        client = sum(MYSELF.cpu_times()[:2]) - me0
+        other = max(0.0, _busy_cpu() - busy0 - used - client)
         time.sleep(20)  # let servers settle to idle
-        rss, uss = _idle_memory(record.hub_id)
+        rss, uss, pss = _idle_memory(record.hub_id)
         done = [t for t, _why in outcomes if t is not None]
         for why in sorted({w for t, w in outcomes if t is None}):
             count = sum(1 for t, w in outcomes if t is None and w == why)
             console.print(f"  [red]{count} failed[/]: {why}")
-        return Result(name, len(done), learners, done, wall, cpu, rss, uss)
+        return Result(name, len(done), learners, done, wall, cpu, rss, uss, pss, used, other)
     finally:
         runner.stop(root, say=lambda _m: None)
 
@@ -146,6 +186,10 @@ def _pct(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _mean(values: list[float]) -> str:
+    return f"{statistics.fmean(values):.0f}" if values else "-"
 
 
 def main() -> None:
@@ -166,8 +210,11 @@ def main() -> None:
         "burst s",
         "learners/min",
         "hub CPU s",
+        "CPU s/learner",
+        "other CPU s",
         "idle RSS MB",
         "idle USS MB",
+        "idle PSS MB",
     ):
         table.add_column(column, justify="right")
     for r in results:
@@ -179,17 +226,27 @@ def main() -> None:
             f"{r.wall:.1f}",
             f"{60 * r.throughput:.1f}",
             f"{r.hub_cpu:.1f}",
-            f"{statistics.fmean(r.rss_mb):.0f}" if r.rss_mb else "-",
-            f"{statistics.fmean(r.uss_mb):.0f}" if r.uss_mb else "-",
+            f"{r.academy_cpu / max(r.ok, 1):.2f}",
+            f"{r.other_cpu:.0f}",
+            _mean(r.rss_mb),
+            _mean(r.uss_mb),
+            _mean(r.pss_mb),
         )
     console.print(table)
     stock, academy = results
     ratio = academy.throughput / stock.throughput if stock.throughput else float("inf")
+    per_learner = (stock.academy_cpu / max(stock.ok, 1)) / (
+        academy.academy_cpu / max(academy.ok, 1) or float("inf")
+    )
     console.print(
         f"throughput ratio academy/stock = [bold]{ratio:.2f}x[/] (goal >= 2x); "
-        f"all succeeded: {academy.ok == academy.total}; "
-        f"idle RSS per learner {statistics.fmean(academy.rss_mb or [0]):.0f} MB "
-        "(goal <= 100 MB)"
+        f"CPU per learner stock/academy = {per_learner:.2f}x; "
+        f"all succeeded: {academy.ok == academy.total}\n"
+        f"idle memory per learner (goal <= 100 MB, judged on USS and PSS): "
+        f"USS {_mean(academy.uss_mb)} MB, PSS {_mean(academy.pss_mb)} MB "
+        f"(RSS {_mean(academy.rss_mb)} MB, which also counts shared pages)\n"
+        "other CPU s: what other programs on this machine used during each burst; "
+        "when it is large, run the benchmark again and compare."
     )
 
 

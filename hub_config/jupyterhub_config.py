@@ -133,7 +133,7 @@ c.ConfigurableHTTPProxy.command = [PYTHON, '-m', 'digital_academy.hub.proxy', '-
 c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:8001'
 c.ConfigurableHTTPProxy.should_start = True
 
-c.Spawner.cmd = [PYTHON, '-m', 'jupyterhub.singleuser']
+c.Spawner.cmd = [PYTHON, '-m', 'digital_academy.hub.singleuser']
 c.Spawner.default_url = '/academy/open'
 c.Spawner.start_timeout = 300
 c.Spawner.http_timeout = 300

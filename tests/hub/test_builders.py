@@ -24,6 +24,7 @@ from digital_academy.hub.builders import (
 from digital_academy.hub.content import content_files, content_index
 from digital_academy.hub.exchange import gather_inbound
 from digital_academy.hub.files import HUB_CONFIG, generated_files, write_generated
+from digital_academy.hub.lazy_nbgrader import EXTENSIONS as LAZY_EXTENSIONS
 from digital_academy.hub.serverconfig import learner_server_config
 from digital_academy.hub.settings import HubSettings
 
@@ -135,7 +136,7 @@ def test_generated_config_runs_and_holds_no_machine_paths(tmp_path: Path) -> Non
             else:
                 os.environ[k] = v
     assert config.JupyterHub.db_url == f"sqlite:///{state / 'hub/jupyterhub.sqlite'}"
-    assert config.Spawner.cmd == [sys.executable, "-m", "jupyterhub.singleuser"]
+    assert config.Spawner.cmd == [sys.executable, "-m", "digital_academy.hub.singleuser"]
     assert config.SharedPasswordAuthenticator.admin_password == "a" * 40
     env = config.Spawner.environment
     assert env["JUPYTER_CONFIG_PATH"] == str(tmp_path / "repo/hub_config/singleuser")
@@ -143,16 +144,23 @@ def test_generated_config_runs_and_holds_no_machine_paths(tmp_path: Path) -> Non
 
 
 def test_learner_servers_run_lean_and_hide_tutor_tools() -> None:
-    enabled = {
-        k for k, v in learner_server_config()["ServerApp"]["jpserver_extensions"].items() if v
-    }
+    extensions = learner_server_config()["ServerApp"]["jpserver_extensions"]
+    enabled = {k for k, v in extensions.items() if v}
     assert enabled == {
         "jupyterlab",
         "nbgitpuller",
         "digital_academy.hub.content_ext",
+        "digital_academy.hub.lazy_nbgrader",
+    }
+    # The learner's nbgrader tools are not loaded at start but on first use, by lazy_nbgrader;
+    # the tutors' tools never.
+    assert set(LAZY_EXTENSIONS) == {
         "nbgrader.server_extensions.assignment_list",
         "nbgrader.server_extensions.validate_assignment",
     }
+    for name in (*LAZY_EXTENSIONS, "nbgrader.server_extensions.formgrader"):
+        assert extensions[name] is False, name
+    assert extensions["nbgrader.server_extensions.course_list"] is False
     assert learner_server_config()["LabApp"]["news_url"] is None
 
 

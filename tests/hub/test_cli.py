@@ -71,7 +71,7 @@ def test_books_not_built(tmp_path: Path) -> None:
     root = make_academy(tmp_path, random_network())
     (root / "book/_build/site/index.html").unlink()
     code, output = _up(root)
-    assert code == 1 and "books are not built" in output and "academy publish" in output
+    assert code == 1 and "books are not built" in output and "academy build" in output
     _nothing_started(root)
 
 

@@ -51,13 +51,24 @@ def _accounts_table(settings: HubSettings, secrets: dict[str, str]) -> Table:
 def up(root: Path, settings_path: Path | None, detach: bool) -> None:
     """Start the academy hub: books, course content, assignments and grading."""
 
+    from digital_academy.enrolment import hubrun  # noqa: PLC0415 - only `up` needs it
+    from digital_academy.enrolment.errors import EnrolmentError  # noqa: PLC0415
+
     settings = _settings(root, settings_path)
     try:
         with console.status("starting the academy hub...") as spinner:
-            record, secrets, warnings = runner.start(
-                root, settings, say=lambda m: spinner.update(f"starting the academy hub: {m}")
-            )
-    except (PreflightError, runner.HubError) as exc:
+
+            def say(message: str) -> None:
+                spinner.update(f"starting the academy hub: {message}")
+
+            if hubrun.has_runs(root):
+                # Course runs recorded with `academy course`: each gets its groups and grading.
+                started = hubrun.start(root, settings, say=say)
+                record, secrets, warnings = started.record, started.secrets, started.warnings
+                settings = started.settings
+            else:
+                record, secrets, warnings = runner.start(root, settings, say=say)
+    except (PreflightError, runner.HubError, EnrolmentError) as exc:
         raise AcademyError(str(exc)) from exc
     for warning in warnings:
         console.print(f"[yellow]warning[/]: {warning}")

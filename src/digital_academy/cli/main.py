@@ -17,6 +17,20 @@ COMMANDS: dict[str, str] = {
     "show": "digital_academy.cli.catalog_cmds:show",
     "schema": "digital_academy.cli.catalog_cmds:schema",
     "new": "digital_academy.cli.new_cmds:new",
+    "cohort": "digital_academy.cli.cohort_cmds:cohort",
+    "assess": "digital_academy.cli.assess_cmds:assess",
+    "build": "digital_academy.cli.publish_cmds:build",
+    "up": "digital_academy.cli.hub_cmds:up",
+    "down": "digital_academy.cli.hub_cmds:down",
+    "status": "digital_academy.cli.hub_cmds:status",
+    "course": "digital_academy.cli.course_cmds:course",
+    "plan": "digital_academy.cli.plan_cmds:plan_cmd",
+    "progress": "digital_academy.cli.progress_cmds:progress",
+    "accredit": "digital_academy.cli.accredit_cmds:accredit",
+    "credentials": "digital_academy.cli.credentials_cmds:credentials",
+    "capstone": "digital_academy.cli.capstone_cmds:capstone",
+    "mentors": "digital_academy.cli.mentors_cmds:mentors",
+    "coaching": "digital_academy.cli.coaching_cmds:coaching",
 }
 
 

@@ -21,6 +21,8 @@ ADMIN_SERVICE = "academy-cli"
 ADMIN_TOKEN = "cli_api_token"
 LEARNER_HOME_CONTENT = "academy"
 SINGLEUSER_CONFIG_DIR = "hub_config/singleuser"
+#: Learners' servers: jupyterhub.singleuser, started lean (see ``hub/singleuser.py``).
+LEARNER_SERVER_MODULE = "digital_academy.hub.singleuser"
 FORMGRADER_CONFIG_DIR = "hub_config/formgrader"
 #: Learners' global git config, in the state folder (it names a machine path).
 GIT_CONFIG = "content.gitconfig"
@@ -264,7 +266,7 @@ def build_hub_config(settings: HubSettings) -> Config:
             "should_start": True,
         },
         "Spawner": {
-            "cmd": [refs.python(), "-m", "jupyterhub.singleuser"],
+            "cmd": [refs.python(), "-m", LEARNER_SERVER_MODULE],
             "default_url": "/academy/open",
             "start_timeout": timeout,
             "http_timeout": timeout,

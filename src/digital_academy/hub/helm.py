@@ -24,6 +24,7 @@ from . import refs
 from .auth import build_auth
 from .builders import (
     BOOKS_SERVICE,
+    LEARNER_SERVER_MODULE,
     build_groups,
     build_roles,
     formgrader_service,
@@ -142,6 +143,7 @@ def build_helm_values(settings: HubSettings) -> dict[str, Any]:
         },
         "singleuser": {
             "image": {"name": k8s.image, "tag": k8s.image_tag},
+            "cmd": ["python", "-m", LEARNER_SERVER_MODULE],  # lean start, as locally
             "defaultUrl": "/academy/open",
             "startTimeout": settings.spawner.start_timeout,
             "memory": {"guarantee": k8s.memory_guarantee, "limit": k8s.memory_limit},

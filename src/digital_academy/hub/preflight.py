@@ -124,7 +124,7 @@ def preflight(root: Path, settings: HubSettings, running_pid: int | None) -> Rea
     if not (site / "index.html").is_file():
         raise PreflightError(
             f"the books are not built ({site.relative_to(root)}/index.html is missing): "
-            "build them first with `academy publish`"
+            "build them first with `academy build`"
         )
     if shutil.which("git") is None:
         raise PreflightError("`git` is needed to deliver course content; install git")

@@ -1,8 +1,9 @@
 """Pure builders for the Jupyter server config of learners' servers and of each formgrader.
 
-Learners' servers start lean: only the extensions a learner uses are enabled, and tutor-only
-nbgrader tools (formgrader, create assignment, course list) are switched off both on the
-server and in JupyterLab. Paths reach these files through environment variables that the
+Learners' servers start lean: only the extensions a learner uses are enabled, nbgrader's
+learner extensions load on first use (``lazy_nbgrader``), and tutor-only nbgrader tools
+(formgrader, create assignment, course list) are switched off both on the server and in
+JupyterLab. Paths reach these files through environment variables that the
 spawner and the service definitions set, so the files are the same on every machine.
 """
 
@@ -26,13 +27,18 @@ KNOWN_EXTENSIONS = (
     "nbgrader.server_extensions.validate_assignment",
     "nbgrader.server_extensions.course_list",
 )
+#: nbgrader's assignment list and validate are not loaded at start: ``lazy_nbgrader`` loads
+#: them on the first request to their routes. Off: the language-server bridge (jupyter_lsp; no
+#: language servers are installed for learners), terminals (a learner's code runs in kernels;
+#: a shell would add a process and nothing the courses need), and the classic notebook and
+#: its shim (learners use JupyterLab only).
 LEARNER_EXTENSIONS = frozenset(
     {
         "jupyterlab",
         "nbgitpuller",
         "digital_academy.hub.content_ext",
-        "nbgrader.server_extensions.assignment_list",
-        "nbgrader.server_extensions.validate_assignment",
+        "digital_academy.hub.lazy_nbgrader",
+        "digital_academy.hub.singleuser",  # resumes garbage collection once started
     }
 )
 FORMGRADER_EXTENSIONS = frozenset({"jupyterlab", "nbgrader.server_extensions.formgrader"})

@@ -1,14 +1,10 @@
 """Spawners the hub loads by name (``digital_academy.hub.spawners.DemoSpawner``).
 
-Both add two things to JupyterHub's local spawners:
-
-- **The real cause of a failed start.** Each server's output goes to
-  ``<state>/hub/logs/<user>.log``; if the process exits before it listens, the spawn fails
-  with the log's last meaningful lines instead of the hub's generic "500: Spawner failed".
-- **Lean starts.** ``rfc3987_syntax`` (pulled in by ``jsonschema`` via ``jupyter_events``)
-  builds a full Earley grammar at import: about 0.9 s of CPU for every server, used only to
-  check the ``iri`` format in Jupyter's event schemas. A shadow package on ``PYTHONPATH``
-  makes that optional import fail, so ``jsonschema`` skips that one format check.
+Both add **the real cause of a failed start** to JupyterHub's local spawners: each server's
+output goes to ``<state>/hub/logs/<user>.log``; if the process exits before it listens, the
+spawn fails with the log's last meaningful lines instead of the hub's generic "500: Spawner
+failed". (Lean starts come from the server command, ``digital_academy.hub.singleuser``, and
+the server config: see ``singleuser`` and ``serverconfig``.)
 """
 
 from __future__ import annotations
@@ -29,7 +25,6 @@ from jupyterhub.spawner import (  # type: ignore[import-untyped]
 from tornado import web
 from traitlets import Bool, Integer
 
-LEAN_PATH = str(Path(__file__).parent / "lean")
 _CAUSE = re.compile(r"error|exception|refus|denied|not recommended|no such|cannot|fatal", re.I)
 
 
@@ -55,17 +50,8 @@ def explain_exit(user: str, status: int | None, log: str) -> str:
 class AcademySpawner(LocalProcessSpawner):  # type: ignore[misc]
     """Log to a file per user, wait for the port, and report the real cause of a failure."""
 
-    lean = Bool(True, config=True, help="Skip the rfc3987 grammar import (see module doc).")
     ready_poll_ms = Integer(200, config=True, help="How often to check a starting server.")
     popen_kwargs: dict[str, Any]  # a traitlet of the base class; annotated for mypy only
-
-    def get_env(self) -> dict[str, str]:
-        env: dict[str, str] = super().get_env()
-        if self.lean:
-            env["PYTHONPATH"] = os.pathsep.join(
-                p for p in (LEAN_PATH, env.get("PYTHONPATH", "")) if p
-            )
-        return env
 
     async def _wait_listening(self) -> None:
         """Return once the server accepts connections; raise with its cause if it died."""

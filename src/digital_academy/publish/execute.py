@@ -1,0 +1,260 @@
+"""Parallel, cached execution of module notebooks (runner: processes and files).
+
+Executed notebooks are stored with jupyter-cache, keyed by the notebook's code cells
+plus a fingerprint of everything else the outputs depend on (the course's data files
+and the self-check renderer). A module whose key is cached is not re-executed. Misses
+run in a pool of worker processes, one fresh kernel each, in a temporary folder holding
+a copy of the course's files, so a notebook cannot change the repository.
+
+Book builds execute course content (reviewed like code), never learners' work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_cache.base import CacheBundleIn, CacheBundleOut
+from jupyter_cache.cache.db import NbCacheRecord
+from jupyter_cache.cache.main import JupyterCacheBase
+
+from ._fast import skip_unused_grammar
+
+#: Notebook metadata key that carries the fingerprint of a module's non-code inputs.
+INPUTS_KEY = "academy_build_inputs"
+_SELFCHECK_DIR = Path(__file__).resolve().parents[1] / "selfcheck"
+_SKIP_ASSETS = {"course.yml"}
+
+
+class ModuleCache(JupyterCacheBase):  # type: ignore[misc]  # jupyter-cache is untyped
+    """jupyter-cache whose key also covers the inputs fingerprint in the notebook metadata.
+
+    Of cell metadata only ``tags`` can change how a cell executes (``raises-exception``);
+    the rest (timings that execution adds, display options) must not change the key.
+    """
+
+    def get_cache_bundle(self, pk: int) -> Any:
+        # jupyter-cache records each read with a database commit (a disk sync per module);
+        # its least-recently-used order is only for trimming past the cache limit, which
+        # builds size far above the catalogue, so reads here do not write.
+        record = NbCacheRecord.record_from_pk(pk, self.db)
+        path = self._get_notebook_path_cache(record.hashkey)
+        if not path.exists():
+            raise KeyError(f"no cached notebook for record {pk}")
+        return CacheBundleOut(_loads(path.read_text("utf-8")), record=record)
+
+    def create_hashed_notebook(
+        self,
+        nb: nbformat.NotebookNode,
+        nb_metadata: Iterable[str] | None = ("kernelspec", INPUTS_KEY),
+        cell_metadata: Iterable[str] | None = ("tags",),
+    ) -> tuple[nbformat.NotebookNode, str]:
+        return super().create_hashed_notebook(nb, nb_metadata, cell_metadata)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class ExecJob:
+    module_id: str
+    notebook: Path
+    #: Repository-relative path, for reports.
+    rel: str
+    #: Folder whose files (data, images) the notebook may read, copied beside it.
+    assets: Path
+    timeout: int
+
+
+@dataclass(frozen=True)
+class ModuleFailure:
+    """A module that could not be built, said so an author can find and fix it."""
+
+    module_id: str
+    file: str
+    #: 1-based cell number in the notebook (as Jupyter shows them), if known.
+    cell: int | None
+    error: str
+    detail: str = ""
+
+    def describe(self) -> str:
+        where = f"{self.file}, cell {self.cell}" if self.cell else self.file
+        return f"{self.module_id} ({where}): {self.error}"
+
+
+@dataclass
+class ExecutionResult:
+    notebooks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    failures: dict[str, ModuleFailure] = field(default_factory=dict)
+    executed: list[str] = field(default_factory=list)
+    cached: list[str] = field(default_factory=list)
+
+
+def asset_files(folder: Path) -> Iterator[Path]:
+    """The files beside a course's notebooks that a notebook may read (data, images)."""
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix != ".ipynb" and rel.as_posix() not in _SKIP_ASSETS:
+            yield path
+
+
+def inputs_fingerprint(assets: Path) -> str:
+    digest = hashlib.sha256(f"python {sys.version_info[:2]}".encode())
+    for path in (*asset_files(assets), *sorted(_SELFCHECK_DIR.glob("*.py"))):
+        digest.update(path.name.encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def _loads(text: str) -> nbformat.NotebookNode:
+    nb: nbformat.NotebookNode = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
+    return nb
+
+
+def _dumps(nb: nbformat.NotebookNode) -> str:
+    text: str = nbformat.writes(nb)  # type: ignore[no-untyped-call]
+    return text
+
+
+def _read(job: ExecJob, fingerprint: str) -> nbformat.NotebookNode:
+    nb = _loads(job.notebook.read_text("utf-8"))
+    nb.metadata[INPUTS_KEY] = fingerprint
+    return nb
+
+
+def run_notebook(job: ExecJob, fingerprint: str) -> tuple[str | None, ModuleFailure | None]:
+    """Execute one notebook on a fresh kernel (in a worker process). Returns JSON or failure."""
+    from nbclient import NotebookClient  # noqa: PLC0415 - heavy; only workers need it
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: PLC0415
+
+    nb = _read(job, fingerprint)
+    current: dict[str, int] = {}
+
+    def on_start(cell: Any, cell_index: int) -> None:
+        current["index"] = cell_index
+
+    kernel = nb.metadata.get("kernelspec", {}).get("name", "python3")
+    with tempfile.TemporaryDirectory(prefix="academy-exec-") as tmp:
+        for path in asset_files(job.assets):
+            target = Path(tmp) / path.relative_to(job.assets)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+        client = NotebookClient(
+            nb,
+            timeout=job.timeout,
+            kernel_name=kernel,
+            resources={"metadata": {"path": tmp}},
+            store_widget_state=True,
+            on_cell_start=on_start,
+        )
+
+        def cell() -> int | None:  # 1-based, as Jupyter numbers cells for people
+            return current["index"] + 1 if "index" in current else None
+
+        try:
+            # The kernel's own log (not cell output) would only clutter the build's output.
+            client.execute(stderr=subprocess.DEVNULL)
+        except CellExecutionError as exc:
+            return None, ModuleFailure(
+                job.module_id, job.rel, cell(), f"{exc.ename}: {exc.evalue}", str(exc)[-2000:]
+            )
+        except CellTimeoutError:
+            return None, ModuleFailure(
+                job.module_id, job.rel, cell(), f"the cell ran longer than {job.timeout} s"
+            )
+        except DeadKernelError as exc:
+            return None, ModuleFailure(job.module_id, job.rel, cell(), f"the kernel died: {exc}")
+        except Exception as exc:  # a kernel that cannot start, an unknown kernel name...
+            return None, ModuleFailure(
+                job.module_id, job.rel, cell(), f"could not execute: {type(exc).__name__}: {exc}"
+            )
+    return _dumps(nb), None
+
+
+def execute_modules(
+    cache_dir: Path,
+    jobs: list[ExecJob],
+    workers: int,
+    on_done: Callable[[str, str], None] | None = None,
+    on_misses: Callable[[list[str]], object] | None = None,
+) -> ExecutionResult:
+    """Outputs for every job: from the cache, else executed in parallel and then cached.
+
+    ``on_done(module_id, "cached" | "executed" | "failed")`` reports progress;
+    ``on_misses(module_ids)`` is called once the modules to execute are known, if any.
+    """
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    cache = ModuleCache(str(cache_dir))
+    if cache.get_cache_limit() < 2 * len(jobs):
+        cache.change_cache_limit(max(1000, 2 * len(jobs)))
+    result = ExecutionResult()
+    misses: list[tuple[ExecJob, str]] = []
+    fingerprints: dict[Path, str] = {}  # one per course folder
+    for job in jobs:
+        if job.assets not in fingerprints:
+            fingerprints[job.assets] = inputs_fingerprint(job.assets)
+        fingerprint = fingerprints[job.assets]
+        nb = _read(job, fingerprint)
+        try:
+            _, merged = cache.merge_match_into_notebook(nb)
+        except KeyError:
+            misses.append((job, fingerprint))
+            continue
+        result.notebooks[job.module_id] = dict(merged)
+        result.cached.append(job.module_id)
+        if on_done:
+            on_done(job.module_id, "cached")
+    if not misses:
+        return result
+    if on_misses:
+        on_misses([job.module_id for job, _ in misses])
+
+    def collect(job: ExecJob, text: str | None, failure: ModuleFailure | None) -> None:
+        if text is None:
+            result.failures[job.module_id] = failure or ModuleFailure(
+                job.module_id, job.rel, None, "execution failed"
+            )
+            status = "failed"
+        else:
+            executed = _loads(text)
+            cache.cache_notebook_bundle(
+                CacheBundleIn(executed, str(job.notebook)), check_validity=False, overwrite=True
+            )
+            result.notebooks[job.module_id] = dict(executed)
+            result.executed.append(job.module_id)
+            status = "executed"
+        if on_done:
+            on_done(job.module_id, status)
+
+    if len(misses) == 1:  # one edited module: a worker process would only add start-up time
+        job, fingerprint = misses[0]
+        collect(job, *run_notebook(job, fingerprint))
+        return result
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
+    with ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(misses))),
+        mp_context=context,
+        initializer=skip_unused_grammar,
+    ) as pool:
+        futures: dict[Future[tuple[str | None, ModuleFailure | None]], ExecJob] = {
+            pool.submit(run_notebook, job, fingerprint): job for job, fingerprint in misses
+        }
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                collect(job, *future.result())
+            except Exception as exc:  # the worker process itself died
+                failure = ModuleFailure(
+                    job.module_id, job.rel, None, f"the build worker failed: {exc}"
+                )
+                collect(job, None, failure)
+    return result
