@@ -354,7 +354,7 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=100)
     parser.add_argument("--no-dask", action="store_true", help="Skip the Dask scaling runs.")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="academy-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="academy-autograde-bench-"))
     os.environ["ACADEMY_STATE_DIR"] = str(work / "state")
     scripts = str(Path(sys.executable).parent)
     env = {**os.environ, "PATH": os.pathsep.join([scripts, os.environ.get("PATH", "")])}

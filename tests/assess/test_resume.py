@@ -12,6 +12,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+import psutil
 import pytest
 
 from digital_academy.assess import evidence, workflow
@@ -79,9 +80,20 @@ def test_a_killed_batch_resumes_without_losing_or_duplicating_grades(academy: Pa
     while _count(db) < 4 and first.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert first.poll() is None, "the batch finished before it could be killed"
+    # everything the grader started: pool workers, their zygotes, jails and kernels
+    family = psutil.Process(first.pid).children(recursive=True)
+    assert family
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
     recorded_before = _count(db)
+
+    def left_behind() -> list[psutil.Process]:
+        return [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+    deadline = time.monotonic() + 15
+    while left_behind() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert left_behind() == []
     assert 4 <= recorded_before < LEARNERS
 
     second = _autograde(academy, subprocess.PIPE)

@@ -82,7 +82,7 @@ def test_catalogue_filters(built_site: Path, open_site: OpenSite) -> None:
         MODULE,
         MODULE + "?embed=1",
         f"{ACADEMY}/search.html?q=median",
-    f"{ACADEMY}/genindex.html",
+        f"{ACADEMY}/genindex.html",
         "modules/sample-course-2-module-1.html",
     ],
 )

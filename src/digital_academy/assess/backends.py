@@ -39,12 +39,22 @@ def default_workers() -> int:
     )
 
 
-def _warm(mode: str, limits: dict[str, Any]) -> None:
-    """Start this worker's zygote before the first job arrives (overlaps the grader's setup)."""
-    from .job import worker  # noqa: PLC0415
-    from .sandbox.limits import Limits  # noqa: PLC0415
+def _worker_init(warm: tuple[str, dict[str, Any]] | None) -> None:
+    """Die with the grader (so a killed batch leaves no workers, zygotes or jails behind),
+    then start this worker's zygote before the first job arrives."""
+    import signal  # noqa: PLC0415
 
-    worker(mode, Limits.from_dict(limits))
+    from .sandbox import linux  # noqa: PLC0415
+
+    parent = os.getppid()
+    linux.prctl(linux.PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the grader died before the line above took effect
+        os._exit(1)
+    if warm is not None:
+        from .job import worker  # noqa: PLC0415
+        from .sandbox.limits import Limits  # noqa: PLC0415
+
+        worker(warm[0], Limits.from_dict(warm[1]))
 
 
 class LocalBackend:
@@ -60,12 +70,11 @@ class LocalBackend:
     ) -> None:
         self.workers = workers or default_workers()
         # spawn: workers start clean, with none of the grader's threads or open databases
-        initializer: Callable[..., None] | None = _warm if warm else None
         self.pool = cf.ProcessPoolExecutor(
             self.workers,
             multiprocessing.get_context("spawn"),
-            initializer=initializer,
-            initargs=warm or (),  # type: ignore[arg-type]
+            initializer=_worker_init,
+            initargs=(warm,),
         )
 
     def run(self, jobs: Iterable[tuple[Any, dict[str, Any]]]) -> Iterator[Result]:

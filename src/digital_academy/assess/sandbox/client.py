@@ -268,6 +268,8 @@ class Zygote:
         self.limits = limits or Limits()
         self.base = _base()
         self.slot, self._slot_lock = _claim_slot(self.base)
+        for stale in self.base.glob(f"jail-{self.slot}-*"):  # left by a killed worker
+            shutil.rmtree(stale, ignore_errors=True)
         self._parity = 0
         self._seq = 0
         self.binds = default_binds()
