@@ -200,8 +200,11 @@ def test_interrupted_build_leaves_the_last_good_site(
         f"import pathlib, time\npathlib.Path({str(marker)!r}).touch()\ntime.sleep(300)",
     )
     _edit(root, "sample-course-1-module-2", "summary", "## Summary\n\nChanged.")
-    # Its own session, so killing the group ends the build, its workers and its kernels.
-    process = _academy_cli(root, node_modules, start_new_session=True)
+    # Its own session, so killing the group ends the build, its workers and its kernels;
+    # its own temporary folder, so what the killed build leaves is cleared with tmp_path.
+    (tmp_path / "tmp").mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp_path / "tmp")}
+    process = _academy_cli(root, node_modules, start_new_session=True, env=env)
     try:
         deadline = time.monotonic() + 300
         while not marker.exists() and time.monotonic() < deadline and process.poll() is None:
