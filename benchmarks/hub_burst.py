@@ -63,6 +63,7 @@ class Result:
     pss_mb: list[float]
     academy_cpu: float
     other_cpu: float
+    cpu_parts: dict[str, float]
 
     @property
     def throughput(self) -> float:
@@ -120,15 +121,25 @@ def _idle_memory(hub_id: str) -> tuple[list[float], list[float], list[float]]:
     return rss, uss, pss
 
 
-def _run_cpu(hub_id: str) -> dict[tuple[int, float], float]:
+def _role(proc: psutil.Process) -> str:
+    command = " ".join(proc.cmdline())
+    if _is_learner_server(proc):
+        return "servers"
+    if "-m jupyterhub " in command + " ":
+        return "hub"
+    if "digital_academy.hub.proxy" in command:
+        return "proxy"
+    return "services" if proc.environ().get("JUPYTERHUB_SERVICE_NAME") else "other"
+
+
+def _run_cpu(hub_id: str) -> dict[tuple[int, float], tuple[str, float]]:
     """CPU seconds so far of each process of the run (with its reaped children, e.g. node)."""
     used = {}
     for proc in runner.academy_processes(hub_id):
         try:
             t = proc.cpu_times()
-            used[(proc.pid, proc.create_time())] = (
-                t.user + t.system + t.children_user + t.children_system
-            )
+            cpu = t.user + t.system + t.children_user + t.children_system
+            used[(proc.pid, proc.create_time())] = (_role(proc), cpu)
         except psutil.Error:
             continue
     return used
@@ -167,7 +178,10 @@ def run(name: str, learners: int, extra: str, timeout: float) -> Result:
         wall = time.monotonic() - begin
         cpu = sum(hub.cpu_times()[:2]) - cpu0
         run1 = _run_cpu(record.hub_id)
-        used = sum(v - run0.get(k, 0.0) for k, v in run1.items())
+        parts: dict[str, float] = {}
+        for key, (role, cpu_s) in run1.items():
+            parts[role] = parts.get(role, 0.0) + cpu_s - run0.get(key, (role, 0.0))[1]
+        used = sum(parts.values())
         client = sum(MYSELF.cpu_times()[:2]) - me0
         other = max(0.0, _busy_cpu() - busy0 - used - client)
         time.sleep(20)  # let servers settle to idle
@@ -176,7 +190,7 @@ def run(name: str, learners: int, extra: str, timeout: float) -> Result:
         for why in sorted({w for t, w in outcomes if t is None}):
             count = sum(1 for t, w in outcomes if t is None and w == why)
             console.print(f"  [red]{count} failed[/]: {why}")
-        return Result(name, len(done), learners, done, wall, cpu, rss, uss, pss, used, other)
+        return Result(name, len(done), learners, done, wall, cpu, rss, uss, pss, used, other, parts)
     finally:
         runner.stop(root, say=lambda _m: None)
 
@@ -233,6 +247,11 @@ def main() -> None:
             _mean(r.pss_mb),
         )
     console.print(table)
+    for r in results:
+        parts = ", ".join(
+            f"{role} {cpu_s / max(r.ok, 1):.2f}" for role, cpu_s in sorted(r.cpu_parts.items())
+        )
+        console.print(f"{r.name}: CPU s per learner by part: {parts}")
     stock, academy = results
     ratio = academy.throughput / stock.throughput if stock.throughput else float("inf")
     per_learner = (stock.academy_cpu / max(stock.ok, 1)) / (

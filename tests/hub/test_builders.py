@@ -151,6 +151,7 @@ def test_learner_servers_run_lean_and_hide_tutor_tools() -> None:
         "nbgitpuller",
         "digital_academy.hub.content_ext",
         "digital_academy.hub.lazy_nbgrader",
+        "digital_academy.hub.singleuser",  # the lean launcher's hook: GC back on once started
     }
     # The learner's nbgrader tools are not loaded at start but on first use, by lazy_nbgrader;
     # the tutors' tools never.

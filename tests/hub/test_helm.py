@@ -56,6 +56,8 @@ def test_values_validate_against_the_chart(auth: str) -> None:
     assert values["hub"]["db"]["type"] == "postgres"
     assert values["cull"]["enabled"] is True
     assert values["singleuser"]["storage"]["type"] == "dynamic"
+    # Pods start learners' servers as lean as the local hub does.
+    assert values["singleuser"]["cmd"] == ["python", "-m", "digital_academy.hub.singleuser"]
     assert "secret" not in yaml.safe_dump(values["hub"]["config"]).lower() or auth == "entra-id"
 
 

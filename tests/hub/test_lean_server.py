@@ -156,6 +156,7 @@ def test_nbgrader_is_imported_on_first_use_and_then_serves(traced_hub: LiveHub) 
     assert version["success"] is False and "does not match" in version["message"]
     assert hub.get("user/learner1/courses", user="learner1").json()["success"]
     assert _log(hub, "learner1").count("Loading nbgrader's learner extensions on first use") == 1
+    assert "garbage collection is on again" in _log(hub, "learner1")  # off only while starting
 
 
 @pytest.mark.slow

@@ -3,8 +3,8 @@
 Learners' servers start lean: only the extensions a learner uses are enabled, nbgrader's
 learner extensions load on first use (``lazy_nbgrader``), and tutor-only nbgrader tools
 (formgrader, create assignment, course list) are switched off both on the server and in
-JupyterLab. Paths reach these files through environment variables that the
-spawner and the service definitions set, so the files are the same on every machine.
+JupyterLab. Paths reach these files through environment variables that the spawner and the
+service definitions set, so the files are the same on every machine.
 """
 
 from __future__ import annotations
