@@ -45,14 +45,23 @@ def _csv(pool: Pool, ids: tuple[str, ...], ranked: bool) -> str:
     return out.getvalue()
 
 
+def cohort_csv(pool: Pool, selected: tuple[str, ...]) -> str:
+    """``cohort.csv``: the contract with enrolment (``academy course enrol --cohort``)."""
+    return _csv(pool, selected, ranked=False)
+
+
+def reserves_csv(pool: Pool, reserves: tuple[str, ...]) -> str:
+    return _csv(pool, reserves, ranked=True)
+
+
 def render_files(selection: Selection, files_sha256: dict[str, str]) -> dict[str, str]:
     """Every output file's text (pure: the same selection gives the same bytes)."""
     audit = build_audit(selection, files_sha256)
     fairness = build_fairness(selection)
     pool = selection.request.pool
     return {
-        COHORT_FILE: _csv(pool, selection.drawn.selected, ranked=False),
-        RESERVES_FILE: _csv(pool, selection.drawn.reserves, ranked=True),
+        COHORT_FILE: cohort_csv(pool, selection.drawn.selected),
+        RESERVES_FILE: reserves_csv(pool, selection.drawn.reserves),
         "audit.json": _json(audit),
         "audit.html": render_audit_html(audit),
         "fairness.json": _json(fairness),
