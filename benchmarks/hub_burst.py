@@ -36,6 +36,7 @@ from tests.hub.factory import make_academy, random_network  # noqa: E402
 
 from digital_academy.hub import runner  # noqa: E402
 from digital_academy.hub.auth import USER_PASSWORD  # noqa: E402
+from digital_academy.hub.preflight import PreflightError  # noqa: E402
 from digital_academy.hub.settings import load_settings  # noqa: E402
 
 console = Console(width=150)
@@ -151,20 +152,37 @@ def _busy_cpu() -> float:
     return sum(t) - t.idle - getattr(t, "iowait", 0.0)
 
 
+def _start(
+    name: str, users: list[str], extra: str, timeout: float, attempts: int = 3
+) -> tuple[Path, runner.RunRecord, dict[str, str]]:
+    """A fresh academy and hub; new random ports if one was taken meanwhile (shared machine)."""
+    for attempt in range(1, attempts + 1):
+        root = make_academy(
+            Path(tempfile.mkdtemp(prefix=f"burst-{name}-")),
+            random_network(),
+            settings={
+                "spawner": {
+                    "start_timeout": int(timeout),
+                    "concurrent_spawn_limit": len(users) + 10,
+                },
+                "courses": [{"id": "demo", "tutors": ["tutor1"], "learners": users}],
+            },
+        )
+        try:
+            record, secrets, _ = runner.start(
+                root, load_settings(root), say=lambda _m: None, extra_config=extra
+            )
+            return root, record, secrets
+        except (runner.HubError, PreflightError) as exc:
+            if attempt == attempts:
+                raise
+            console.print(f"[yellow]{name}: the hub did not start, retrying[/]: {exc}"[:300])
+    raise AssertionError("unreachable")
+
+
 def run(name: str, learners: int, extra: str, timeout: float) -> Result:
-    base = Path(tempfile.mkdtemp(prefix=f"burst-{name}-"))
     users = [f"learner{i:02d}" for i in range(1, learners + 1)]
-    root = make_academy(
-        base,
-        random_network(),
-        settings={
-            "spawner": {"start_timeout": int(timeout), "concurrent_spawn_limit": learners + 10},
-            "courses": [{"id": "demo", "tutors": ["tutor1"], "learners": users}],
-        },
-    )
-    record, secrets, _ = runner.start(
-        root, load_settings(root), say=lambda _m: None, extra_config=extra
-    )
+    root, record, secrets = _start(name, users, extra, timeout)
     try:
         hub = psutil.Process(record.pid)
         cpu0 = sum(hub.cpu_times()[:2])
