@@ -118,6 +118,11 @@ def _report_json(report: Any) -> dict[str, Any]:
     help="Seconds a notebook cell may run.",
 )
 @click.option("--force", is_flag=True, help="Rebuild every book and republish, even if unchanged.")
+@click.option(
+    "--stock-kernels",
+    is_flag=True,
+    help="Start every kernel the stock way instead of forking warm ones (slower).",
+)
 def build(
     root: Path,
     fmt: str,
@@ -131,6 +136,7 @@ def build(
     node_modules: Path | None,
     cell_timeout: int,
     force: bool,
+    stock_kernels: bool,
 ) -> None:
     """Build every academy's book and the catalogue site into book/_build/site."""
     skip_unused_grammar()  # before the Jupyter stack loads: see digital_academy.publish._fast
@@ -143,6 +149,7 @@ def build(
             content_repo=content_repo or "",
             branch=branch,
             cell_timeout=cell_timeout,
+            warm_kernels=not stock_kernels,
             **({"engine": engine} if engine else {}),
         )
     except SettingsError as exc:

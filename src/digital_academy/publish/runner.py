@@ -194,6 +194,7 @@ class _Build:
             lambda misses: self.start_book_pool(
                 sum(1 for b in chosen if any(b.page(m) for m in misses))
             ),
+            warm=self.plan.settings.warm_kernels,
         )
 
     def prepare(self, chosen: list[BookPlan], executed: ExecutionResult) -> dict[str, bool]:

@@ -52,6 +52,9 @@ class PublishSettings:
     site_title: str = "Digital Academy"
     #: Seconds any one notebook cell may run before the module fails.
     cell_timeout: int = 120
+    #: Fork each module's fresh kernel from a warm zygote (``publish.zygote``); off starts
+    #: every kernel the stock way (slower, for comparison or if forking is unwanted).
+    warm_kernels: bool = True
     #: Licence of everything that is not a module (pages, code): an SPDX id.
     site_licence: str = "CC-BY-4.0"
     #: Licence of the code in the repository.

@@ -1,0 +1,90 @@
+"""Warm kernels for book builds: the zygote's handle, and what it should preload.
+
+``Zygote`` runs ``publish.zygote`` for the length of a build; ``warm_manager`` has the
+kernel manager that asks it for kernels.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+#: Single-threaded maths libraries in the zygote: forking a process with threads is
+#: unsafe, and parallel kernels on few cores gain nothing from threads of their own.
+ZYGOTE_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    # What ipykernel sets at start-up, before any notebook can import matplotlib.
+    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+}
+
+
+class ZygoteError(RuntimeError):
+    pass
+
+
+def imported_modules(sources: Iterable[str]) -> list[str]:
+    """Top-level packages that notebook code imports (for the zygote to preload).
+
+    IPython syntax (magics) is skipped cell by cell; relative and ``__future__`` imports
+    are not candidates.
+    """
+    found: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module)
+    return sorted(name for name in found if name != "__future__")
+
+
+class Zygote:
+    """The zygote process of one build, with its socket in a private folder."""
+
+    def __init__(self, modules: list[str]) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="academy-zygote-")
+        Path(self._dir.name).chmod(0o700)  # whoever can connect can start a kernel
+        self.socket = str(Path(self._dir.name) / "zygote.sock")
+        empty = Path(self._dir.name) / "cwd"
+        empty.mkdir()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "digital_academy.publish.zygote", self.socket, *modules],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=empty,
+            env={**os.environ, **ZYGOTE_ENV},
+        )
+        assert self._proc.stdout is not None
+        if self._proc.stdout.readline().strip() != b"listening":
+            self.close()
+            raise ZygoteError("the warm-kernel process did not start")
+
+    def close(self) -> None:
+        """Closing its input ends the zygote; it kills any kernel still running."""
+        if self._proc.stdin is not None:
+            self._proc.stdin.close()
+        try:
+            self._proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout is not None:
+            self._proc.stdout.close()
+        self._dir.cleanup()
+
+    def __enter__(self) -> Zygote:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
