@@ -10,21 +10,13 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from tests.journeys.factory import module_meta, write_catalog
+from tests.support import run
 
 from digital_academy.accredit.coverage import build_pack
 from digital_academy.catalog import load_valid
-from digital_academy.cli.main import cli
-
-from .factory import module_meta, write_catalog
 
 TODAY = dt.date(2027, 3, 1)
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert "Traceback" not in result.output + result.stderr
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

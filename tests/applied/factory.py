@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.support import framework, write_academy, write_yaml
 
-FRAMEWORK: dict[str, Any] = {
-    "id": "fw",
-    "name": "Test framework",
-    "source": "Test body (2020)",
-    "version": "1",
-    "domains": [
-        {
-            "id": "data",
-            "name": "Data",
-            "competencies": [
-                {"code": "D1", "statement": "Validates data."},
-                {"code": "D2", "statement": "Analyses data."},
-                {"code": "D3", "statement": "Leads change."},
-            ],
-        }
-    ],
-}
+from digital_academy.catalog import check
+from digital_academy.enrolment import ops
+from digital_academy.enrolment.store import Store
+
+CODES = ("D1", "D2", "D3")
 OTHER_FRAMEWORK: dict[str, Any] = {
-    **FRAMEWORK,
+    **framework(CODES),
     "id": "other",
     "name": "A framework the academy does not use",
 }
@@ -57,11 +46,6 @@ CAPSTONE = {
         "max_criterion_gap": 2,
     },
 }
-
-
-def write_yaml(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
 
 
 def rubric_data(criteria: list[dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -103,27 +87,8 @@ def template(criteria: list[str], points: int = 3) -> dict[str, Any]:
 
 def make_root(root: Path) -> Path:
     """A catalogue (one framework, academy, course) and one valid capstone ``proj``."""
-    write_yaml(root / "specialist_academies/frameworks/fw.yml", FRAMEWORK)
+    write_academy(root, CODES)
     write_yaml(root / "specialist_academies/frameworks/other.yml", OTHER_FRAMEWORK)
-    write_yaml(
-        root / "specialist_academies/roles.yml",
-        [{"id": "analyst", "title": "Analyst", "description": "Analyses data."}],
-    )
-    write_yaml(
-        root / "specialist_academies/acad.yml",
-        {
-            "id": "acad",
-            "title": "Test academy",
-            "audience": "Testers.",
-            "summary": "For tests.",
-            "courses": ["course-a"],
-            "frameworks": ["fw"],
-        },
-    )
-    write_yaml(
-        root / "courses/course-a/course.yml",
-        {"id": "course-a", "title": "Course A", "summary": "Tests."},
-    )
     write_capstone(root)
     return root
 
@@ -204,3 +169,34 @@ def answer_all(path: Path, learner: str) -> None:
         if meta.get("solution"):
             cell["source"] = f"{learner} writes about {meta['grade_id']}"
     path.write_text(json.dumps(nb), "utf-8")
+
+
+def course_run(
+    repo: Path, course: str, tutors: tuple[str, ...], learners: tuple[str, ...], title: str
+) -> None:
+    """A course run of the real digital-leadership academy, through enrolment's own API."""
+    store = Store(repo)
+    ops.create_course(
+        store,
+        check(repo).catalog,
+        tutors,
+        course_id=course,
+        academy="digital-leadership",
+        title=title,
+        starts=dt.date(2026, 1, 5),
+        ends=dt.date(2026, 7, 31),
+        tutors=tutors,
+    )
+    ops.enrol(store, course, learners, usernames=learners)
+
+
+def submit_answers(
+    repo: Path, course: str, capstone: str, homes: Path, learners: tuple[str, ...]
+) -> None:
+    """Every learner fetches the released capstone, answers it and submits it, through
+    nbgrader's exchange from their own home folder under ``homes``."""
+    for learner in learners:
+        home = homes / learner
+        home.mkdir(parents=True)
+        answer_all(nbgrader_learner(repo, course, capstone, home, learner, "fetch"), learner)
+        nbgrader_learner(repo, course, capstone, home, learner, "submit")

@@ -9,12 +9,12 @@ Learners act here through nbgrader's exchange classes in-process, which is what 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from digital_academy.applied.capstone import load_capstone
@@ -25,13 +25,9 @@ from digital_academy.applied.rubric import competency_fractions
 from digital_academy.applied.store import capstone_log
 from digital_academy.assess import evidence
 from digital_academy.assess.gradebook import open_gradebook
-from digital_academy.catalog import check as check_catalog
-from digital_academy.cli.main import cli
-from digital_academy.enrolment import ops
-from digital_academy.enrolment.store import Store
 from digital_academy.paths import exchange_dir
 
-from .factory import answer_all, nbgrader_learner, tree
+from .factory import course_run, submit_answers, tree
 
 CAPSTONE = "digital-change-project"
 COURSE = "leaders-e2e"
@@ -49,31 +45,18 @@ def _levels(scores: dict[str, int]) -> list[str]:
 
 @pytest.mark.slow
 def test_capstone_released_submitted_double_marked_moderated_exported(
-    repo: Path, state: Path, tmp_path: Path
+    repo: Path, state: Path, tmp_path: Path, academy: Callable[..., str]
 ) -> None:
-    runner = CliRunner()
+    def mark(marker: str, learner: str, *levels: str, ok: bool = True) -> str:
+        args = ("capstone", "mark", CAPSTONE, "--course", COURSE, "--as", marker)
+        return academy(*args, "--learner", learner, *levels, ok=ok)
 
-    def academy(*args: str, ok: bool = True) -> str:
-        result = runner.invoke(cli, [*args, "--root", str(repo)])
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result.output
+    def moderate() -> Any:
+        args = ("capstone", "moderate", CAPSTONE, "--course", COURSE, "--as", "tutor3")
+        return json.loads(academy(*args, "--format", "json"))
 
     # The cohort: a course run of the leadership academy, through enrolment's own API.
-    catalog = check_catalog(repo).catalog
-    store = Store(repo)
-    ops.create_course(
-        store,
-        catalog,
-        TUTORS,
-        course_id=COURSE,
-        academy="digital-leadership",
-        title="Leaders 2026",
-        starts=dt.date(2026, 1, 5),
-        ends=dt.date(2026, 7, 31),
-        tutors=TUTORS,
-    )
-    ops.enrol(store, COURSE, LEARNERS, usernames=LEARNERS)
+    course_run(repo, COURSE, TUTORS, LEARNERS, "Leaders 2026")
 
     academy("capstone", "release", CAPSTONE, "--course", COURSE, "--as", "tutor1")
     outbound = exchange_dir(repo) / COURSE / "outbound" / CAPSTONE / f"{CAPSTONE}.ipynb"
@@ -81,12 +64,7 @@ def test_capstone_released_submitted_double_marked_moderated_exported(
     answers = [c for c in released["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
     assert len(answers) == 6 and all("YOUR ANSWER HERE" in "".join(c["source"]) for c in answers)
 
-    for learner in LEARNERS:
-        home = tmp_path / "homes" / learner
-        home.mkdir(parents=True)
-        path = nbgrader_learner(repo, COURSE, CAPSTONE, home, learner, "fetch")
-        answer_all(path, learner)
-        nbgrader_learner(repo, COURSE, CAPSTONE, home, learner, "submit")
+    submit_answers(repo, COURSE, CAPSTONE, tmp_path / "homes", LEARNERS)
 
     out = academy("capstone", "collect", CAPSTONE, "--course", COURSE, "--as", "tutor1")
     for learner in LEARNERS:
@@ -97,15 +75,8 @@ def test_capstone_released_submitted_double_marked_moderated_exported(
     first = {p: dict.fromkeys(criteria, 3) for p in LEARNERS}
     first["learner6"] = dict.fromkeys(criteria, 1)  # a fail
     for learner, scores in first.items():
-        academy(
-            "capstone",
-            "mark",
-            CAPSTONE,
-            "--course",
-            COURSE,
-            "--as",
+        mark(
             "tutor1",
-            "--learner",
             learner,
             *_levels(scores),
             "--comment",
@@ -116,15 +87,8 @@ def test_capstone_released_submitted_double_marked_moderated_exported(
 
     # Bad input on the way: a level outside the rubric, a stranger marking; nothing changes.
     before = tree(state / "applied")
-    out = academy(
-        "capstone",
-        "mark",
-        CAPSTONE,
-        "--course",
-        COURSE,
-        "--as",
+    out = mark(
         "tutor2",
-        "--learner",
         "learner1",
         *_levels(first["learner1"])[:-2],
         "--level",
@@ -132,26 +96,11 @@ def test_capstone_released_submitted_double_marked_moderated_exported(
         ok=False,
     )
     assert out.startswith("error: level 'outstanding' for criterion 'reflection'")
-    out = academy(
-        "capstone",
-        "mark",
-        CAPSTONE,
-        "--course",
-        COURSE,
-        "--as",
-        "intruder",
-        "--learner",
-        "learner1",
-        *_levels(first["learner1"]),
-        ok=False,
-    )
+    out = mark("intruder", "learner1", *_levels(first["learner1"]), ok=False)
     assert "intruder is not a tutor of course run 'leaders-e2e'" in out
     assert tree(state / "applied") == before
 
-    out = academy(
-        "capstone", "moderate", CAPSTONE, "--course", COURSE, "--as", "tutor3", "--format", "json"
-    )
-    report = json.loads(out)
+    report = moderate()
     sample = report["sample"]["selected"]
     assert len(sample) == 2  # 25% of 6 rounds up to 2; the policy's minimum is also 2
     # Second marks: one close to the first, one two levels apart on a criterion.
@@ -161,60 +110,14 @@ def test_capstone_released_submitted_double_marked_moderated_exported(
         wide: {**first[wide], criteria[0]: first[wide][criteria[0]] - 2},
     }
     for learner, scores in second.items():
-        academy(
-            "capstone",
-            "mark",
-            CAPSTONE,
-            "--course",
-            COURSE,
-            "--as",
-            "tutor2",
-            "--learner",
-            learner,
-            *_levels(scores),
-        )
-    report = json.loads(
-        academy(
-            "capstone",
-            "moderate",
-            CAPSTONE,
-            "--course",
-            COURSE,
-            "--as",
-            "tutor3",
-            "--format",
-            "json",
-        )
-    )
+        mark("tutor2", learner, *_levels(scores))
+    report = moderate()
     status = {d["learner"]: d["status"] for d in report["decisions"]}
     assert status[wide] == "flagged: awaiting third marker"
     assert list(status.values()).count("agreed") == 5
     third = {**first[wide], criteria[0]: 2}
-    academy(
-        "capstone",
-        "mark",
-        CAPSTONE,
-        "--course",
-        COURSE,
-        "--as",
-        "tutor3",
-        "--learner",
-        wide,
-        *_levels(third),
-    )
-    report = json.loads(
-        academy(
-            "capstone",
-            "moderate",
-            CAPSTONE,
-            "--course",
-            COURSE,
-            "--as",
-            "tutor3",
-            "--format",
-            "json",
-        )
-    )
+    mark("tutor3", wide, *_levels(third))
+    report = moderate()
     assert {d["status"] for d in report["decisions"]} == {"agreed"}
     assert report["agreement"]["double_marked"] == 2
     assert report["agreement"]["flagged_for_third_marker"] == 1

@@ -4,14 +4,13 @@ are imported as that tutor's rubric mark."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from digital_academy.applied.capstone import load_capstone
 from digital_academy.applied.gradebook_link import grading_run
@@ -19,12 +18,8 @@ from digital_academy.applied.marking import read_state
 from digital_academy.assess import formgrader
 from digital_academy.assess.batch import autograde
 from digital_academy.assess.settings import Settings
-from digital_academy.catalog import check as check_catalog
-from digital_academy.cli.main import cli
-from digital_academy.enrolment import ops
-from digital_academy.enrolment.store import Store
 
-from .factory import answer_all, nbgrader_learner, tree
+from .factory import course_run, submit_answers, tree
 
 CAPSTONE = "digital-change-project"
 COURSE = "leaders-view"
@@ -61,35 +56,19 @@ def _grade_in_formgrader(server: formgrader.Formgrader, learner: str) -> None:
 
 @pytest.mark.slow
 def test_levels_entered_in_formgrader_become_the_tutors_mark(
-    repo: Path, state: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    repo: Path,
+    state: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    academy: Callable[..., str],
 ) -> None:
-    runner = CliRunner()
+    def mark_from_view(learner: str, *args: str, ok: bool = True) -> str:
+        base = ("capstone", "mark", CAPSTONE, "--course", COURSE, "--as", "tutor1")
+        return academy(*base, "--learner", learner, "--from-grading-view", *args, ok=ok)
 
-    def academy(*args: str, ok: bool = True) -> str:
-        result = runner.invoke(cli, [*args, "--root", str(repo)])
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result.output
-
-    store = Store(repo)
-    ops.create_course(
-        store,
-        check_catalog(repo).catalog,
-        ("tutor1",),
-        course_id=COURSE,
-        academy="digital-leadership",
-        title="Leaders",
-        starts=dt.date(2026, 1, 5),
-        ends=dt.date(2026, 7, 31),
-        tutors=("tutor1",),
-    )
-    ops.enrol(store, COURSE, ("learner1", "learner2"), usernames=("learner1", "learner2"))
+    course_run(repo, COURSE, ("tutor1",), ("learner1", "learner2"), "Leaders")
     academy("capstone", "release", CAPSTONE, "--course", COURSE, "--as", "tutor1")
-    for learner in ("learner1", "learner2"):
-        home = tmp_path / learner
-        home.mkdir()
-        answer_all(nbgrader_learner(repo, COURSE, CAPSTONE, home, learner, "fetch"), learner)
-        nbgrader_learner(repo, COURSE, CAPSTONE, home, learner, "submit")
+    submit_answers(repo, COURSE, CAPSTONE, tmp_path / "homes", ("learner1", "learner2"))
     academy("capstone", "collect", CAPSTONE, "--course", COURSE, "--as", "tutor1")
     course = grading_run(repo, COURSE)
     report = autograde(course, CAPSTONE, Settings.from_env())  # formgrader lists graded work
@@ -110,20 +89,7 @@ def test_levels_entered_in_formgrader_become_the_tutors_mark(
     finally:
         server.stop()
 
-    out = academy(
-        "capstone",
-        "mark",
-        CAPSTONE,
-        "--course",
-        COURSE,
-        "--as",
-        "tutor1",
-        "--learner",
-        "learner1",
-        "--from-grading-view",
-        "--overall",
-        "Strong start.",
-    )
+    out = mark_from_view("learner1", "--overall", "Strong start.")
     assert "recorded first mark of learner1 by tutor1" in out
     mark = read_state(repo, COURSE, CAPSTONE).learners["learner1"].marks["first"]
     cap = load_capstone(repo, CAPSTONE)
@@ -137,34 +103,8 @@ def test_levels_entered_in_formgrader_become_the_tutors_mark(
 
     # learner2 was never graded in formgrader: refused, nothing written.
     before = tree(state / "applied")
-    out = academy(
-        "capstone",
-        "mark",
-        CAPSTONE,
-        "--course",
-        COURSE,
-        "--as",
-        "tutor1",
-        "--learner",
-        "learner2",
-        "--from-grading-view",
-        ok=False,
-    )
+    out = mark_from_view("learner2", ok=False)
     assert out.startswith("error: criterion 'problem-and-benefits' of learner2 is not graded")
-    out = academy(
-        "capstone",
-        "mark",
-        CAPSTONE,
-        "--course",
-        COURSE,
-        "--as",
-        "tutor1",
-        "--learner",
-        "learner2",
-        "--from-grading-view",
-        "--level",
-        "inclusion=1",
-        ok=False,
-    )
+    out = mark_from_view("learner2", "--level", "inclusion=1", ok=False)
     assert "or --from-grading-view" in out
     assert tree(state / "applied") == before

@@ -6,27 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-FRAMEWORK: dict[str, Any] = {
-    "id": "fw",
-    "name": "Test framework",
-    "source": "Test body (2020)",
-    "version": "1",
-    "domains": [
-        {
-            "id": "data",
-            "name": "Data",
-            "competencies": [
-                {"code": "D1", "statement": "Validates data."},
-                {"code": "D2", "statement": "Analyses data."},
-            ],
-        }
-    ],
-}
-ROLES: list[dict[str, Any]] = [
-    {"id": "analyst", "title": "Analyst", "description": "Analyses data."},
-]
+from tests.support import write_academy
 
 
 def module_meta(ident: str, **changes: Any) -> dict[str, Any]:
@@ -61,39 +41,18 @@ def notebook(meta: dict[str, Any] | None, cells: list[dict[str, Any]] | None = N
     return json.dumps(content, indent=1)
 
 
-def write_yaml(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
-
-
 def make_catalog(root: Path, modules: int = 3) -> Path:
     """A valid catalogue: one framework, one role, one academy, one course, a chain of modules."""
-    write_yaml(root / "specialist_academies/frameworks/fw.yml", FRAMEWORK)
-    write_yaml(root / "specialist_academies/roles.yml", ROLES)
     ids = [f"mod-{i}" for i in range(1, modules + 1)]
-    write_yaml(
-        root / "specialist_academies/acad.yml",
-        {
-            "id": "acad",
-            "title": "Test academy",
-            "audience": "Testers.",
-            "summary": "For tests.",
-            "courses": ["course-a"],
-            "frameworks": ["fw"],
-            "pathways": [
-                {
-                    "id": "path-a",
-                    "title": "Path A",
-                    "role": "analyst",
-                    "career_step": "Practitioner",
-                    "summary": "All modules.",
-                    "modules": ids,
-                }
-            ],
-        },
-    )
-    course = root / "courses/course-a"
-    write_yaml(course / "course.yml", {"id": "course-a", "title": "Course A", "summary": "Tests."})
+    path = {
+        "id": "path-a",
+        "title": "Path A",
+        "role": "analyst",
+        "career_step": "Practitioner",
+        "summary": "All modules.",
+        "modules": ids,
+    }
+    course = write_academy(root, pathways=[path])
     for i, ident in enumerate(ids, start=1):
         prereqs = [ids[i - 2]] if i > 1 else []
         (course / f"{i:02d}-{ident}.ipynb").write_text(

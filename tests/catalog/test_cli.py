@@ -141,18 +141,8 @@ def test_published_schemas_are_current(repo: Path) -> None:
 
 def test_new_module_passes_check_at_once(tmp_path: Path) -> None:
     root = make_catalog(tmp_path)
-    code, out = run(
-        "new",
-        "module",
-        "--root",
-        str(root),
-        "--course",
-        "course-a",
-        "--title",
-        "Reading run charts",
-        "--author",
-        "A. Author",
-    )
+    new = ("new", "module", "--root", str(root), "--course", "course-a")
+    code, out = run(*new, "--title", "Reading run charts", "--author", "A. Author")
     assert code == 0, out
     created = root / "courses/course-a/04-reading-run-charts.ipynb"
     assert created.exists()
@@ -161,16 +151,7 @@ def test_new_module_passes_check_at_once(tmp_path: Path) -> None:
     assert result.catalog.modules["reading-run-charts"].authors == ("A. Author",)
     # The same command again must not overwrite the author's work.
     before = snapshot(root)
-    code, out = run(
-        "new",
-        "module",
-        "--root",
-        str(root),
-        "--course",
-        "course-a",
-        "--title",
-        "Reading run charts",
-    )
+    code, out = run(*new, "--title", "Reading run charts")
     assert code == 1
     assert "is taken by" in out
     assert snapshot(root) == before

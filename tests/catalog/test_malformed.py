@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests.support import write_yaml
 
 from digital_academy.cli import context
 from digital_academy.cli.main import cli
 
-from .factory import make_catalog, module_meta, notebook, snapshot, write_yaml
+from .factory import make_catalog, module_meta, notebook, snapshot
 
 COURSE = "courses/course-a"
 NB1 = f"{COURSE}/01-mod-1.ipynb"

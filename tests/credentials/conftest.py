@@ -6,17 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from digital_academy.cli.main import cli
-
-from .factory import module_meta, write_catalog
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert "Traceback" not in result.output + result.stderr
-    return result.exit_code, result.stdout, result.stderr
+from tests.journeys.factory import module_meta, write_catalog
+from tests.support import run
 
 
 @pytest.fixture

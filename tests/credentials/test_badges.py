@@ -13,13 +13,12 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from tests.support import run
 
 from digital_academy.credentials import contexts
 from digital_academy.credentials.jws import b64url, parse, sign
 from digital_academy.credentials.keys import KeyStore, KeyStoreError
 from digital_academy.credentials.verify import envelope, verify
-
-from .conftest import run
 
 NOW = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 

@@ -14,14 +14,13 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from tests.support import run
 
 from digital_academy.catalog import load_valid
 from digital_academy.credentials.lrs import delivered, enqueue, pending, queue_dir, send
 from digital_academy.credentials.settings import Lrs
 from digital_academy.credentials.xapi import VERBS, problems, statements
 from digital_academy.journeys.progress import load_records
-
-from .conftest import run
 
 SCHEMA = json.loads((Path(__file__).parent / "xapi_statement.schema.json").read_text("utf-8"))
 BASE = "https://academy.example"

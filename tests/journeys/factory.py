@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.support import ANALYST, COURSE, academy, write_yaml
 
 from digital_academy.catalog import Catalog, CompetencyFramework, Module, ModuleLocation
 
 FRAMEWORK_ID = "fw"
+NURSE = {"id": "nurse", "title": "Nurse", "description": "Cares for patients."}
 
 
 def framework(codes: Sequence[str]) -> dict[str, Any]:
@@ -63,11 +64,6 @@ def module_meta(
     }
 
 
-def _yaml(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
-
-
 def _notebook(meta: dict[str, Any] | None) -> str:
     return json.dumps(
         {
@@ -88,38 +84,26 @@ def write_catalog(
 ) -> Path:
     """One framework ``fw``, roles ``analyst`` and ``nurse``, academy ``acad`` with one
     course holding ``modules`` in the given order."""
-    _yaml(root / "specialist_academies/frameworks/fw.yml", framework(codes))
-    _yaml(
-        root / "specialist_academies/roles.yml",
-        [
-            {"id": "analyst", "title": "Analyst", "description": "Analyses data."},
-            {"id": "nurse", "title": "Nurse", "description": "Cares for patients."},
-        ],
-    )
-    _yaml(
+    write_yaml(root / "specialist_academies/frameworks/fw.yml", framework(codes))
+    write_yaml(root / "specialist_academies/roles.yml", [ANALYST, NURSE])
+    write_yaml(
         root / "specialist_academies/acad.yml",
-        {
-            "id": "acad",
-            "title": "Test academy",
-            "audience": "Testers.",
-            "summary": "For tests.",
-            "courses": ["course-a"],
-            "frameworks": [FRAMEWORK_ID],
-            "pathways": [
+        academy(
+            [
                 {"title": f"Pathway {p['id']}", "career_step": "Practitioner", "summary": "S.", **p}
                 for p in pathways
-            ],
-        },
+            ]
+        ),
     )
     course = root / "courses/course-a"
-    _yaml(course / "course.yml", {"id": "course-a", "title": "Course A", "summary": "Tests."})
+    write_yaml(course / "course.yml", COURSE)
     for i, meta in enumerate(modules, start=1):
         (course / f"{i:02d}-{meta['id']}.ipynb").write_text(_notebook(meta), "utf-8")
     for a in assessments:
         data = {"title": f"Assessment {a['id']}", "pass_mark": 0.6, "methods": ["autograded code"]}
         data.update(a)
         data["competencies"] = [f"{FRAMEWORK_ID}:{c}" for c in a["competencies"]]
-        _yaml(root / f"graders/assessments/{a['id']}.yml", data)
+        write_yaml(root / f"graders/assessments/{a['id']}.yml", data)
         source = root / f"graders/source/{a['id']}/{a['id']}.ipynb"
         source.parent.mkdir(parents=True, exist_ok=True)
         source.write_text(_notebook(None), "utf-8")

@@ -6,19 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from icalendar import Calendar
+from tests.support import run
 
 from digital_academy.catalog import load_valid
-from digital_academy.cli.main import cli
 
 from .factory import module_meta, write_catalog
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert "Traceback" not in result.output + result.stderr
-    return result.exit_code, result.stdout, result.stderr
+def plan(root: Path, *args: str) -> tuple[int, str, str]:
+    return run("plan", "--root", str(root), *args)
 
 
 @pytest.fixture
@@ -35,7 +32,7 @@ def root(tmp_path: Path) -> Path:
 
 
 def test_role_plan_as_json_is_optimal_and_explained(root: Path) -> None:
-    code, out, _ = run("plan", "--root", str(root), "--role", "analyst", "--format", "json")
+    code, out, _ = plan(root, "--role", "analyst", "--format", "json")
     assert code == 0
     data = json.loads(out)
     assert data["targets"] == ["fw:C1", "fw:C2", "fw:C3"]
@@ -49,17 +46,7 @@ def test_role_plan_as_json_is_optimal_and_explained(root: Path) -> None:
 
 
 def test_targets_and_done_modules(root: Path) -> None:
-    code, out, _ = run(
-        "plan",
-        "--root",
-        str(root),
-        "--target",
-        "fw:C2,fw:C4",
-        "--done",
-        "intro",
-        "--format",
-        "json",
-    )
+    code, out, _ = plan(root, "--target", "fw:C2,fw:C4", "--done", "intro", "--format", "json")
     assert code == 0
     data = json.loads(out)
     assert [p["module"] for p in data["plan"]] == ["quick-c2", "extra"]
@@ -68,10 +55,8 @@ def test_targets_and_done_modules(root: Path) -> None:
 
 def test_weekly_schedule_and_icalendar(root: Path, tmp_path: Path) -> None:
     ics = tmp_path / "plan.ics"
-    code, out, _ = run(
-        "plan",
-        "--root",
-        str(root),
+    code, out, _ = plan(
+        root,
         "--role",
         "analyst",
         "--hours-per-week",
@@ -101,27 +86,15 @@ def test_weekly_schedule_and_icalendar(root: Path, tmp_path: Path) -> None:
 
 
 def test_half_an_hour_a_week_rules_out_a_40_minute_module(root: Path) -> None:
-    code, out, _ = run(
-        "plan",
-        "--root",
-        str(root),
-        "--role",
-        "analyst",
-        "--hours-per-week",
-        "0.5",
-        "--format",
-        "json",
-    )
+    code, out, _ = plan(root, "--role", "analyst", "--hours-per-week", "0.5", "--format", "json")
     assert code == 0
     modules = [p["module"] for p in json.loads(out)["plan"]]
     assert "deep-dive" not in modules and set(modules) == {"intro", "quick-c2", "quick-c3"}
 
 
 def test_impossible_deadline_exits_non_zero_with_advice(root: Path) -> None:
-    code, out, err = run(
-        "plan",
-        "--root",
-        str(root),
+    code, out, err = plan(
+        root,
         "--role",
         "analyst",
         "--hours-per-week",
@@ -152,14 +125,14 @@ def test_impossible_deadline_exits_non_zero_with_advice(root: Path) -> None:
     ],
 )
 def test_bad_input_is_one_clear_line(root: Path, args: list[str], message: str) -> None:
-    code, _, err = run("plan", "--root", str(root), *args)
+    code, _, err = plan(root, *args)
     assert code == 1
     assert message in err
 
 
 def test_competency_no_module_evidences(tmp_path: Path) -> None:
     root = write_catalog(tmp_path, [module_meta("intro", 20, ["C1"])], codes=["C1", "C2"])
-    code, _, err = run("plan", "--root", str(root), "--target", "fw:C2")
+    code, _, err = plan(root, "--target", "fw:C2")
     assert code == 1
     assert "no module in the catalogue evidences fw:C2" in err
 
@@ -169,7 +142,7 @@ def test_every_role_with_a_pathway_in_the_real_catalogue_plans_optimally(repo: P
     roles = sorted({p.role for _, p in catalog.pathways()})
     assert roles
     for role in roles:
-        code, out, _ = run("plan", "--root", str(repo), "--role", role, "--format", "json")
+        code, out, _ = plan(repo, "--role", role, "--format", "json")
         assert code == 0, role
         data = json.loads(out)
         assert data["optimality"]["status"] == "Optimal"

@@ -9,10 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from tests.support import run
 
 from digital_academy.catalog import load_valid
-from digital_academy.cli.main import cli
 from digital_academy.journeys.importer import import_results
 from digital_academy.journeys.progress import ProgressError, load_records, records_path
 from digital_academy.journeys.summary import cohort, learner_summary
@@ -38,12 +37,6 @@ RESULTS = [
         "course_run": "demo",
     },
 ]
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert "Traceback" not in result.output + result.stderr
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,6 +40,13 @@ def _select(
     assert "Traceback" not in done.stderr
     result: dict[str, object] = json.loads(done.stdout)
     return result
+
+
+def _verify(
+    audit: Path, applicants: Path, *extra: str, hash_seed: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    args = ("cohort", "verify", "--audit", str(audit), "--applicants", str(applicants))
+    return academy(*args, *extra, hash_seed=hash_seed)
 
 
 @pytest.mark.slow
@@ -106,16 +114,7 @@ def test_outputs_audit_and_verify(pool_files: PoolFiles, tmp_path: Path) -> None
     assert len(fairness["quotas"]) == len(quota_set.quotas)
     assert "Quota satisfaction" in (out / "fairness.html").read_text(encoding="utf-8")
 
-    verified = academy(
-        "cohort",
-        "verify",
-        "--audit",
-        str(out / "audit.json"),
-        "--applicants",
-        str(applicants),
-        "--format",
-        "json",
-    )
+    verified = _verify(out / "audit.json", applicants, "--format", "json")
     assert verified.returncode == 0, verified.stderr
     assert all(json.loads(verified.stdout)["checks"].values())
 
@@ -125,28 +124,14 @@ def test_outputs_audit_and_verify(pool_files: PoolFiles, tmp_path: Path) -> None
         "selected": sorted({audit["probabilities"][i]["applicant_id"] for i in range(10)}),
     }
     (tmp_path / "tampered.json").write_text(json.dumps(tampered), encoding="utf-8")
-    caught = academy(
-        "cohort",
-        "verify",
-        "--audit",
-        str(tmp_path / "tampered.json"),
-        "--applicants",
-        str(applicants),
-    )
+    caught = _verify(tmp_path / "tampered.json", applicants)
     assert caught.returncode == 1
     assert "DIFFERENT" in caught.stdout
     assert "does not reproduce" in caught.stderr
 
     edited = applicants.read_text(encoding="utf-8").splitlines()
     (tmp_path / "fewer.csv").write_text("\n".join(edited[:-1]) + "\n", encoding="utf-8")
-    mismatch = academy(
-        "cohort",
-        "verify",
-        "--audit",
-        str(out / "audit.json"),
-        "--applicants",
-        str(tmp_path / "fewer.csv"),
-    )
+    mismatch = _verify(out / "audit.json", tmp_path / "fewer.csv")
     assert mismatch.returncode == 1
     assert "does not match the audit" in mismatch.stderr
 
@@ -179,15 +164,7 @@ def test_stopped_by_the_time_budget_the_audit_still_replays(
     audit = json.loads((out / "audit.json").read_text(encoding="utf-8"))
     assert audit["algorithm"]["stopped_by"] == "time budget"
     assert audit["result"]["minimum_probability"] <= audit["result"]["proven_upper_bound"]
-    verified = academy(
-        "cohort",
-        "verify",
-        "--audit",
-        str(out / "audit.json"),
-        "--applicants",
-        str(applicants),
-        hash_seed="3",
-    )
+    verified = _verify(out / "audit.json", applicants, hash_seed="3")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert "DIFFERENT" not in verified.stdout
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from digital_academy.catalog import Academy, AssessmentKind, Catalog, Module
 
@@ -19,6 +20,24 @@ DUE_SOON_DAYS = 90
 
 class PackError(ValueError):
     """The pack cannot be built; the message says why and what to do."""
+
+
+class _Minutes(Protocol):
+    @property
+    def minutes(self) -> int: ...
+
+
+class _Hours:
+    """Notional learning hours and UK credits, for a class with ``minutes`` (a field or a
+    property)."""
+
+    @property
+    def hours(self: _Minutes) -> float:
+        return self.minutes / 60
+
+    @property
+    def credits(self: _Minutes) -> float:
+        return self.minutes / 60 / HOURS_PER_CREDIT
 
 
 @dataclass(frozen=True)
@@ -36,7 +55,7 @@ class CoverageRow:
 
 
 @dataclass(frozen=True)
-class ModuleHours:
+class ModuleHours(_Hours):
     module: str
     title: str
     course: str
@@ -47,17 +66,9 @@ class ModuleHours:
     review_due: str
     review_status: str
 
-    @property
-    def hours(self) -> float:
-        return self.minutes / 60
-
-    @property
-    def credits(self) -> float:
-        return self.hours / HOURS_PER_CREDIT
-
 
 @dataclass(frozen=True)
-class PathwayHours:
+class PathwayHours(_Hours):
     pathway: str
     title: str
     role: str
@@ -65,14 +76,6 @@ class PathwayHours:
     modules: int
     minutes: int
     elective_minutes: int
-
-    @property
-    def hours(self) -> float:
-        return self.minutes / 60
-
-    @property
-    def credits(self) -> float:
-        return self.hours / HOURS_PER_CREDIT
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ class Gap:
 
 
 @dataclass(frozen=True)
-class Pack:
+class Pack(_Hours):
     academy: Academy
     generated: dt.date
     frameworks: tuple[tuple[str, str, str], ...]
@@ -107,14 +110,6 @@ class Pack:
     @property
     def minutes(self) -> int:
         return sum(m.minutes for m in self.modules)
-
-    @property
-    def hours(self) -> float:
-        return self.minutes / 60
-
-    @property
-    def credits(self) -> float:
-        return self.hours / HOURS_PER_CREDIT
 
     @property
     def next_review(self) -> str | None:

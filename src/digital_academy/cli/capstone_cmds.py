@@ -16,7 +16,12 @@ from .applied_shared import actor_option, applied_errors, course_option
 from .capstone_shared import load as _load
 from .capstone_shared import mirror as _mirror
 from .capstone_shared import tutors_of
-from .context import AcademyError, console, format_option, root_option
+from .context import AcademyError, F, console, format_option, root_option
+
+
+def _acting_on_a_run(func: F) -> F:
+    """--root, --course, --as and the capstone id: who acts on which capstone of which run."""
+    return root_option(course_option(actor_option(click.argument("capstone_id")(func))))
 
 
 @click.group()
@@ -93,10 +98,7 @@ def show(root: Path, fmt: str, capstone_id: str) -> None:
 
 
 @capstone.command()
-@root_option
-@course_option
-@actor_option
-@click.argument("capstone_id")
+@_acting_on_a_run
 def release(root: Path, course_id: str, actor: str, capstone_id: str) -> None:
     """Generate the project template and release it to the course run's learners."""
     from digital_academy.applied.release import release as run_release  # noqa: PLC0415
@@ -113,10 +115,7 @@ def release(root: Path, course_id: str, actor: str, capstone_id: str) -> None:
 
 
 @capstone.command()
-@root_option
-@course_option
-@actor_option
-@click.argument("capstone_id")
+@_acting_on_a_run
 def collect(root: Path, course_id: str, actor: str, capstone_id: str) -> None:
     """Collect submitted projects from the exchange."""
     from digital_academy.applied.release import collect as run_collect  # noqa: PLC0415
@@ -134,10 +133,7 @@ def collect(root: Path, course_id: str, actor: str, capstone_id: str) -> None:
 
 
 @capstone.command()
-@root_option
-@course_option
-@actor_option
-@click.argument("capstone_id")
+@_acting_on_a_run
 @click.option("--learner", required=True, help="Whose project you marked.")
 @click.option(
     "--level",

@@ -11,6 +11,7 @@ import io
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
@@ -18,8 +19,11 @@ from rich.table import Table
 from .applied_shared import actor_option, applied_errors, parse_date
 from .context import AcademyError, console, format_option, root_option
 
+if TYPE_CHECKING:
+    from digital_academy.applied.coaching import CoachingBook
 
-def _book(root: Path, actor: str, today: str | None) -> object:
+
+def _book(root: Path, actor: str, today: str | None) -> CoachingBook:
     from digital_academy.applied.coaching import CoachingBook  # noqa: PLC0415
 
     with applied_errors():
@@ -55,8 +59,6 @@ def log(
     today: str | None,
 ) -> None:
     """Log a coaching session with its agreed actions."""
-    from digital_academy.applied.coaching import CoachingBook  # noqa: PLC0415
-
     when = parse_date(date_, "--date")
     assert when is not None
     parsed = []
@@ -67,7 +69,6 @@ def log(
             raise AcademyError(f"--action {spec!r}: write 'what to do|YYYY-MM-DD'")
         parsed.append((text, due_date))
     book = _book(root, actor, today)
-    assert isinstance(book, CoachingBook)
     with applied_errors():
         session = book.log(learner, when, parsed, notes)
     console.print(
@@ -85,10 +86,7 @@ def log(
 @click.option("--learner", help="Only this learner's records.")
 def list_(root: Path, actor: str, fmt: str, learner: str | None) -> None:
     """Sessions you may see, with their actions."""
-    from digital_academy.applied.coaching import CoachingBook  # noqa: PLC0415
-
     book = _book(root, actor, None)
-    assert isinstance(book, CoachingBook)
     with applied_errors():
         sessions = book.sessions(learner)
     if fmt == "json":
@@ -143,10 +141,7 @@ def list_(root: Path, actor: str, fmt: str, learner: str | None) -> None:
 @click.option("--today", help="Judge due dates as of this day (YYYY-MM-DD).")
 def due(root: Path, actor: str, fmt: str, within: int, today: str | None) -> None:
     """Reminders: open actions due soon, and overdue ones."""
-    from digital_academy.applied.coaching import CoachingBook  # noqa: PLC0415
-
     book = _book(root, actor, today)
-    assert isinstance(book, CoachingBook)
     with applied_errors():
         found = book.due(within)
     if fmt == "json":
@@ -184,10 +179,7 @@ def due(root: Path, actor: str, fmt: str, within: int, today: str | None) -> Non
 @click.option("--on", "on", help="Day it was done (default today, YYYY-MM-DD).")
 def done(root: Path, actor: str, action_id: str, on: str | None) -> None:
     """Mark an agreed action as done."""
-    from digital_academy.applied.coaching import CoachingBook  # noqa: PLC0415
-
     book = _book(root, actor, None)
-    assert isinstance(book, CoachingBook)
     with applied_errors():
         action = book.complete(action_id, parse_date(on, "--on"))
     console.print(f"[green]done[/]: {action.id} {action.text} ({action.done_on})")
@@ -210,10 +202,7 @@ def export(
     root: Path, actor: str, learner: str | None, fmt: str, out: Path | None, today: str | None
 ) -> None:
     """Progress summary per learner (no session notes), for the learner's progress view."""
-    from digital_academy.applied.coaching import CoachingBook  # noqa: PLC0415
-
     book = _book(root, actor, today)
-    assert isinstance(book, CoachingBook)
     with applied_errors():
         rows = book.progress(learner)
     if fmt == "json":

@@ -7,6 +7,7 @@ Enrolment commands (course runs, rosters, hub groups) join this group later; the
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,17 @@ from digital_academy.selection.report import build_fairness
 from digital_academy.selection.runner import Selection
 from digital_academy.selection.verify import audit_quotas
 
-from .context import AcademyError, console, err_console, format_option
+from .context import AcademyError, F, console, err_console, format_option
+
+
+def _input_file(*decls: str, help_text: str) -> Callable[[F], F]:
+    """A required option naming a file to read."""
+    return click.option(
+        *decls, type=click.Path(path_type=Path, dir_okay=False), required=True, help=help_text
+    )
+
+
+_quiet_option = click.option("--quiet", is_flag=True, help="No progress display.")
 
 
 @click.group()
@@ -148,18 +159,11 @@ def _show(selection: Selection, written: list[Path]) -> None:
 
 
 @cohort.command("select")
-@click.option(
+@_input_file(
     "--applicants",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="Pseudonymised applicants CSV: applicant_id, hub_username (optional), features.",
+    help_text="Pseudonymised applicants CSV: applicant_id, hub_username (optional), features.",
 )
-@click.option(
-    "--quotas",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="Quotas CSV: feature,value,min,max.",
-)
+@_input_file("--quotas", help_text="Quotas CSV: feature,value,min,max.")
 @click.option("--capacity", type=click.IntRange(min=1), required=True, help="Number of places.")
 @click.option(
     "--seed", required=True, help="Public seed, a whole number of 1 or more (0 is refused)."
@@ -192,7 +196,7 @@ def _show(selection: Selection, written: list[Path]) -> None:
     help="Greedy (legacy) runs for the fairness comparison; 0 skips it.",
 )
 @click.option("--force", is_flag=True, help="Replace the files of an earlier selection in --out.")
-@click.option("--quiet", is_flag=True, help="No progress display.")
+@_quiet_option
 @format_option
 def select_cmd(
     applicants: Path,
@@ -257,20 +261,9 @@ def select_cmd(
 
 
 @cohort.command("verify")
-@click.option(
-    "--audit",
-    "audit_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="The published audit.json.",
-)
-@click.option(
-    "--applicants",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="The published (pseudonymised) applicants CSV.",
-)
-@click.option("--quiet", is_flag=True, help="No progress display.")
+@_input_file("--audit", "audit_path", help_text="The published audit.json.")
+@_input_file("--applicants", help_text="The published (pseudonymised) applicants CSV.")
+@_quiet_option
 @format_option
 def verify_cmd(audit_path: Path, applicants: Path, quiet: bool, fmt: str) -> None:
     """Re-run a published selection; check it matches.

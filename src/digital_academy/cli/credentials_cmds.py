@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -39,11 +41,18 @@ def keys_dir_option(func: click.decorators.FC) -> click.decorators.FC:
     )(func)
 
 
-def _store(root: Path, keys_dir: Path | None) -> KeyStore:
+@contextmanager
+def _key_errors() -> Iterator[None]:
+    """A key store's refusal, as one clear line and exit status 1."""
     try:
-        return KeyStore(keys_dir or default_keys_dir(), repo_root=root)
+        yield
     except KeyStoreError as exc:
         raise AcademyError(str(exc)) from exc
+
+
+def _store(root: Path, keys_dir: Path | None) -> KeyStore:
+    with _key_errors():
+        return KeyStore(keys_dir or default_keys_dir(), repo_root=root)
 
 
 @click.group()
@@ -62,10 +71,8 @@ def keys() -> None:
 def keys_generate(root: Path, keys_dir: Path | None) -> None:
     """Create the first issuer key (mode 0600, outside the repository)."""
     store = _store(root, keys_dir)
-    try:
+    with _key_errors():
         key = store.generate(_now(None))
-    except KeyStoreError as exc:
-        raise AcademyError(str(exc)) from exc
     console.print(f"generated issuer key {key.kid} in {store.folder}")
 
 
@@ -75,10 +82,8 @@ def keys_generate(root: Path, keys_dir: Path | None) -> None:
 def keys_rotate(root: Path, keys_dir: Path | None) -> None:
     """Make a new active key; the old one is retired but still verifies older credentials."""
     store = _store(root, keys_dir)
-    try:
+    with _key_errors():
         retired, new = store.rotate(_now(None))
-    except KeyStoreError as exc:
-        raise AcademyError(str(exc)) from exc
     console.print(f"retired {retired.kid}; active key is now {new.kid}")
 
 
@@ -89,10 +94,8 @@ def keys_rotate(root: Path, keys_dir: Path | None) -> None:
 def keys_list(root: Path, keys_dir: Path | None, fmt: str) -> None:
     """The issuer's keys, active and retired."""
     store = _store(root, keys_dir)
-    try:
+    with _key_errors():
         found = store.keys()
-    except KeyStoreError as exc:
-        raise AcademyError(str(exc)) from exc
     if fmt == "json":
         click.echo(json.dumps(store.export(), indent=2))
         return
@@ -112,10 +115,8 @@ def keys_list(root: Path, keys_dir: Path | None, fmt: str) -> None:
 def keys_export(root: Path, keys_dir: Path | None, out: Path) -> None:
     """Write the public keys (JWKS) that verifiers need; no private key leaves the folder."""
     store = _store(root, keys_dir)
-    try:
+    with _key_errors():
         out.write_text(json.dumps(store.export(), indent=2), "utf-8")
-    except KeyStoreError as exc:
-        raise AcademyError(str(exc)) from exc
     console.print(f"public keys written to {out}")
 
 
