@@ -1,21 +1,19 @@
-"""The records on Kubernetes: Helm values validate against the real chart; the spawn hook
-mounts each learner only the exchange folders of runs they are in (run here, for real)."""
+"""The records on Kubernetes: Helm values validate against the real chart, and real
+KubeSpawner gives each pod only the exchange folders of the runs its user is in."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import jsonschema
 import pytest
 import yaml
+from tests.hub.test_helm import pod_mounts, run_mounts
 
-from digital_academy.enrolment.kubernetes import helm_values, pre_spawn_hook
+from digital_academy.enrolment.kubernetes import helm_values
 from digital_academy.enrolment.model import CourseRun
-from digital_academy.hub.helm import deep_merge, learner_mounts
-from digital_academy.hub.settings import CourseRun as HubCourseRun
+from digital_academy.hub.helm import deep_merge
 from digital_academy.hub.settings import HubSettings
 
 CHART = Path(__file__).resolve().parents[3] / "shared" / "data" / "z2jh"
@@ -51,8 +49,12 @@ def test_values_carry_every_run_and_the_learner_view() -> None:
     assert roles["academy-courses-view"]["groups"] == ["learners", "tutors"]
     groups = values["hub"]["config"]["JupyterHub"]["load_groups"]
     assert groups["learners-run-b"] == {"users": ["learner2", "learner3"]}
-    assert values["singleuser"]["storage"]["extraVolumeMounts"] == []
-    assert "academy-enrolment" in values["hub"]["extraConfig"]
+    assert "extraVolumeMounts" not in values["singleuser"]["storage"]
+    overrides = values["hub"]["config"]["KubeSpawner"]["group_overrides"]
+    assert {k: v["groups"] for k, v in overrides.items()} == {
+        "academy-exchange-run-a": ["learners-run-a", "tutors-run-a"],
+        "academy-exchange-run-b": ["learners-run-b", "tutors-run-b"],
+    }
 
 
 @pytest.mark.skipif(
@@ -66,32 +68,27 @@ def test_values_validate_against_the_chart_as_helm_does() -> None:
     jsonschema.Draft7Validator(schema).validate(deep_merge(defaults, values))
 
 
-def _spawn(groups: list[str]) -> list[dict[str, Any]]:
-    """Run the generated hook the way the hub would, against a stand-in spawner."""
-    config = SimpleNamespace(KubeSpawner=SimpleNamespace())
-    namespace: dict[str, Any] = {"c": config}
-    exec(compile(pre_spawn_hook(), "extraConfig/academy-enrolment", "exec"), namespace)
-    hook = config.KubeSpawner.pre_spawn_hook
-    user = SimpleNamespace(groups=[SimpleNamespace(name=g) for g in groups])
-    spawner = SimpleNamespace(user=user, volume_mounts=[{"name": "home", "mountPath": "/h"}])
-    hook(spawner)
-    mounts: list[dict[str, Any]] = spawner.volume_mounts
-    return mounts
-
-
 def test_a_pod_mounts_only_the_runs_its_user_is_in() -> None:
-    mounts = _spawn(["learners", "learners-run-a"])
-    expected = learner_mounts(HubSettings(courses=(HubCourseRun(id="run-a"),)))
-    assert mounts == [{"name": "home", "mountPath": "/h"}, *expected]
-    assert not any("run-b" in m["mountPath"] or "run-b" in m["subPath"] for m in mounts[1:])
-    both = _spawn(["learners-run-b", "learners-run-a"])
-    assert {m["subPath"].split("/")[0] for m in both[1:]} == {"run-a", "run-b"}
-    assert _spawn(["learners"]) == [{"name": "home", "mountPath": "/h"}]
-    own = [m for m in mounts if m["mountPath"].endswith("/inbound")]
-    assert own == [
-        {
-            "name": "exchange",
-            "mountPath": "/srv/academy/exchange/run-a/inbound",
-            "subPath": "run-a/inbound-by-learner/{username}",
-        }
+    values = helm_values(HubSettings(), RUNS)
+    groups = values["hub"]["config"]["JupyterHub"]["load_groups"]
+
+    def mounts(user: str) -> list[tuple[str, str, str | None, bool | None]]:
+        # The user's groups as the records make them, as the hub holds them at spawn.
+        return pod_mounts(values, user, sorted(g for g, v in groups.items() if user in v["users"]))
+
+    home = ("volume-learner1", "/home/jovyan", None, None)
+    assert mounts("learner1") == [home, *run_mounts("run-a", "learner1")]
+    assert mounts("learner2")[1:] == [
+        *run_mounts("run-a", "learner2"),
+        *run_mounts("run-b", "learner2"),
     ]
+    assert mounts("learner3")[1:] == run_mounts("run-b", "learner3")
+    assert mounts("tutor-a")[1:] == run_mounts("run-a", "tutor-a")
+    assert mounts("someone-else") == [("volume-someone-else", "/home/jovyan", None, None)]
+    # Withdrawn from run-a: `academy course` takes learner1 out of the hub group, and the next
+    # spawn, with the same values (none regenerated), has none of run-a's folders.
+    left = [RUNS[0].model_copy(update={"learners": ("learner2",)}), RUNS[1]]
+    now = helm_values(HubSettings(), left)["hub"]["config"]["JupyterHub"]["load_groups"]
+    learner1_groups = sorted(g for g, v in now.items() if "learner1" in v["users"])
+    assert "learners-run-a" not in learner1_groups
+    assert pod_mounts(values, "learner1", learner1_groups) == [home]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from digital_academy.hub import refs
-from digital_academy.hub.builders import build_groups, build_roles, formgrader_service
+from digital_academy.hub.builders import HUB_ID, build_groups, build_roles, formgrader_service
 from digital_academy.hub.settings import CourseRun as HubCourseRun
 from digital_academy.hub.settings import HubSettings
 
@@ -103,6 +103,8 @@ def learner_view_service(port: int) -> dict[str, Any]:
         "environment": {
             "ACADEMY_ROOT": refs.root(""),
             "ACADEMY_STATE_DIR": refs.state(""),
+            # So `academy down` finds it even if the hub died (services get no other env).
+            HUB_ID: refs.env(HUB_ID),
         },
     }
 

@@ -2,10 +2,12 @@
 
 ``start`` is the hub capability's ``runner.start`` given (1) the hub settings with their
 course runs replaced by the records', so each run gets its groups, its tutor role and its
-own formgrader service, and (2) enrolment's addition to the generated config: the learner
+own formgrader service, (2) enrolment's addition to the generated config: the learner
 view service, the server token scope nbgrader's course check needs, and the learner-side
-nbgrader lines. After the start it applies the exchange layout and syncs groups and
-gradebooks, so the hub and the records agree from the first request.
+nbgrader lines, (3) the Helm values for the same records (``kubernetes.helm_values``), and
+(4) the learner view, to wait for and to check in ``academy status``. After the start it
+applies the exchange layout and syncs groups and gradebooks, so the hub and the records
+agree from the first request.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from digital_academy.paths import exchange_dir
 
 from .builders import (
     LEARNER_NBGRADER_ADDITION,
+    LEARNER_VIEW_SERVICE,
     ExchangeFolder,
     exchange_layout,
     hub_config_addition,
@@ -36,6 +39,7 @@ from .builders import (
     render_addition,
 )
 from .errors import EnrolmentError
+from .kubernetes import helm_values
 from .model import CourseRun
 from .store import Store, atomic_write
 from .sync import SyncReport, sync
@@ -102,8 +106,16 @@ def start(
     if not has_runs(root):
         raise EnrolmentError("no course runs recorded; create one with `academy course create`")
     settings, addition = prepare(root, base)
+    net = settings.network
+    view = f"http://{net.ip}:{net.port}/services/{LEARNER_VIEW_SERVICE}/"
     record, secrets, warnings = hub_runner.start(
-        root, settings, say, timeout=timeout, extra_config=addition + extra_config
+        root,
+        settings,
+        say,
+        timeout=timeout,
+        extra_config=addition + extra_config,
+        helm_values=helm_values(base, Store(root).read_courses()),
+        extra_services={LEARNER_VIEW_SERVICE: view},
     )
     try:
         apply_exchange(root, Store(root).read_courses(), settings.spawner.kind == "system-users")

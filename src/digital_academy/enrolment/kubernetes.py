@@ -1,26 +1,21 @@
 """The records on Kubernetes: Zero to JupyterHub values for many runs on one hub (pure).
 
-Built on the hub capability's Helm values (``digital_academy.hub.helm``), with what many
-runs need on a cluster:
-
-- every run's ``formgrader-<id>`` service and ``tutor-<id>`` role (from the hub's builders
-  fed the records), plus the ``courses`` learner view and its role;
-- the learner-side nbgrader course check and the token scope it needs;
-- **exchange mounts by enrolment.** The hub's values mount every run's exchange into every
-  learner pod. Here a ``pre_spawn_hook`` mounts, at each spawn, only the runs whose
-  ``learners-<id>``/``tutors-<id>`` group holds the user: a pod has no path at all to a run
-  it is not in. The mount layout is the hub's own (``helm.learner_mounts``), used as a
-  template, so both stay one design.
+Built on the hub capability's Helm values (``digital_academy.hub.helm``) fed the records, so
+every run gets its ``formgrader-<id>`` service, its ``tutor-<id>`` role, its groups and
+**its exchange mounts by enrolment**: the hub's values give run ``<id>``'s mounts only to
+users in ``learners-<id>`` or ``tutors-<id>`` (``KubeSpawner.group_overrides``), so a pod
+has no path at all to a run its user is not in. ``academy course`` keeps those groups in step
+with the records, and the hub reads them at every spawn. This module adds what many runs need
+besides: the ``courses`` learner view and its role, the learner-side nbgrader course check
+and the token scope it needs.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
-from digital_academy.hub.helm import CONFIG_MOUNT, build_helm_values, learner_mounts
-from digital_academy.hub.settings import CourseRun as HubCourseRun
+from digital_academy.hub.helm import CONFIG_MOUNT, build_helm_values
 from digital_academy.hub.settings import HubSettings
 
 from .builders import (
@@ -33,35 +28,6 @@ from .builders import (
 from .model import CourseRun
 
 ENROLMENT_CONFIG_MOUNT = "/etc/academy/enrolment"
-PLACEHOLDER = "course-run-placeholder"
-
-
-def mount_template() -> list[dict[str, Any]]:
-    """The hub's per-run learner mounts, for a placeholder run id."""
-    one = HubSettings(courses=(HubCourseRun(id=PLACEHOLDER),))
-    return learner_mounts(one)
-
-
-def pre_spawn_hook() -> str:
-    """``hub.extraConfig`` code: mount only the runs the spawning user is in."""
-    template = json.dumps(mount_template())
-    return f'''\
-import json
-
-ACADEMY_MOUNTS = {template!r}
-
-
-def academy_enrolled_mounts(spawner):
-    """Exchange mounts for the runs whose learners-/tutors- group holds this user."""
-    runs = sorted({{g.name.split("-", 1)[1] for g in spawner.user.groups
-                   if g.name.startswith(("learners-", "tutors-"))}})
-    mounts = [m for run in runs
-              for m in json.loads(ACADEMY_MOUNTS.replace({PLACEHOLDER!r}, run))]
-    spawner.volume_mounts = list(spawner.volume_mounts) + mounts
-
-
-c.KubeSpawner.pre_spawn_hook = academy_enrolled_mounts
-'''
 
 
 def helm_values(base: HubSettings, courses: Iterable[CourseRun]) -> dict[str, Any]:
@@ -76,10 +42,8 @@ def helm_values(base: HubSettings, courses: Iterable[CourseRun]) -> dict[str, An
     }
     role = learner_view_role()
     hub["loadRoles"][role.pop("name")] = role
-    hub["config"].setdefault("KubeSpawner", {})["server_token_scopes"] = list(SERVER_TOKEN_SCOPES)
-    hub["extraConfig"] = {**hub.get("extraConfig", {}), "academy-enrolment": pre_spawn_hook()}
+    hub["config"]["KubeSpawner"]["server_token_scopes"] = list(SERVER_TOKEN_SCOPES)
     single = values["singleuser"]
-    single["storage"]["extraVolumeMounts"] = []  # mounted per user by the hook instead
     single["extraFiles"]["nbgrader-enrolment"] = {
         "mountPath": f"{ENROLMENT_CONFIG_MOUNT}/nbgrader_config.py",
         "stringData": LEARNER_NBGRADER_ADDITION,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -20,11 +22,18 @@ _HELM_HEADER = (
 )
 
 
-def generated_files(settings: HubSettings) -> dict[str, str]:
-    """``{path relative to the repository: text}``; pure, so tests compare by equality."""
+def generated_files(
+    settings: HubSettings, helm_values: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """``{path relative to the repository: text}``; pure, so tests compare by equality.
+
+    ``helm_values`` replaces the values built from ``settings`` (a capability built on the
+    hub, such as enrolment, builds its own on top of them).
+    """
     files = {HUB_CONFIG: render_hub_config(build_hub_config(settings))}
     files.update(build_server_files())
-    helm = yaml.safe_dump(build_helm_values(settings), sort_keys=False, width=100)
+    values = dict(helm_values) if helm_values is not None else build_helm_values(settings)
+    helm = yaml.safe_dump(values, sort_keys=False, width=100)
     files[HELM_VALUES] = _HELM_HEADER + helm
     return files
 

@@ -7,13 +7,23 @@ time (``--set hub.db.url=...``).
 
 **The nbgrader exchange without a shared filesystem.** Every learner pod runs as the same
 uid (jovyan), so file ownership cannot tell learners apart and a shared ``inbound`` folder
-would let them read each other's submissions. Instead, each learner pod mounts from the
-ReadWriteMany exchange claim only the course's ``outbound`` (read-only) and *its own*
-``inbound/<username>`` sub-folder (``subPath`` with KubeSpawner's ``{username}``), and
-identity is the hub user (``JUPYTERHUB_USER``). The grader pod mounts everything and runs
-:func:`digital_academy.hub.exchange.gather_inbound`, which copies each learner's submissions
-into nbgrader's flat ``inbound`` only when the submission names the learner whose folder
-it is in. That function runs here, and is tested here.
+would let them read each other's submissions. Instead, a pod mounts from the ReadWriteMany
+exchange claim, for each course run its user is in, only the run's ``outbound`` and
+``feedback`` (read-only) and *its own* ``inbound/<username>`` sub-folder (``subPath`` with
+KubeSpawner's ``{username}``); identity is the hub user (``JUPYTERHUB_USER``). The grader pod
+mounts everything and runs :func:`digital_academy.hub.exchange.gather_inbound`, which copies
+each learner's submissions into nbgrader's flat ``inbound`` only when the submission names
+the learner whose folder it is in. That function runs here, and is tested here.
+
+**Mounts by course membership.** The run's mounts are given per hub group with
+JupyterHub's ``Spawner.group_overrides`` (``hub.config.KubeSpawner.group_overrides``): at
+each spawn, a user in ``learners-<id>`` or ``tutors-<id>`` gets run ``<id>``'s mounts, and
+nobody else does, so a pod has no path at all to a run its user is not in. This is data, not
+code: JupyterHub applies it, the hub's groups decide it at every spawn (an enrolment change
+needs no new values; a new run does, for its grading service anyway), and it leaves
+``pre_spawn_hook`` free for the operator. Overrides *merge* into ``volume_mounts`` only when
+it is a dict, as the chart for JupyterHub 5 makes it; ``VOLUME_MOUNTS_AS_DICT`` converts an
+older chart's list first, so the home volume is never replaced.
 """
 
 from __future__ import annotations
@@ -40,6 +50,16 @@ from .settings import HubSettings
 EXCHANGE_MOUNT = "/srv/academy/exchange"
 CONFIG_MOUNT = "/etc/academy/singleuser"
 SECRET_NAME = "academy-secrets"
+EXCHANGE_KEY = "academy-exchange"
+#: ``hub.extraConfig``: an older chart sets ``volume_mounts`` as a list, which a group
+#: override would replace whole (home included); as a dict it is merged into. A no-op on the
+#: chart for JupyterHub 5, which already uses a dict.
+VOLUME_MOUNTS_AS_DICT = """\
+if isinstance(c.KubeSpawner.volume_mounts, list):
+    c.KubeSpawner.volume_mounts = {
+        f"{i:02d}-{m['name']}": m for i, m in enumerate(c.KubeSpawner.volume_mounts)
+    }
+"""
 _ = FORMGRADER_DISABLED_PLUGINS  # the grader deployment uses the same files as locally
 
 
@@ -88,31 +108,46 @@ def _services(settings: HubSettings) -> dict[str, Any]:
     return services
 
 
+def course_mounts(course_id: str) -> dict[str, dict[str, Any]]:
+    """One run's exchange mounts, keyed (KubeSpawner sorts dict mounts by key): outbound and
+    feedback read-only, and only this user's own inbound folder."""
+    base = f"{EXCHANGE_MOUNT}/{course_id}"
+    key = f"{EXCHANGE_KEY}-{course_id}"
+    return {
+        f"{key}-1-outbound": {
+            "name": "exchange",
+            "mountPath": f"{base}/outbound",
+            "readOnly": True,
+            "subPath": f"{course_id}/outbound",
+        },
+        f"{key}-2-inbound": {
+            "name": "exchange",
+            "mountPath": f"{base}/inbound",
+            "subPath": f"{course_id}/inbound-by-learner/{{username}}",
+        },
+        f"{key}-3-feedback": {
+            "name": "exchange",
+            "mountPath": f"{base}/feedback",
+            "readOnly": True,
+            "subPath": f"{course_id}/feedback",
+        },
+    }
+
+
 def learner_mounts(settings: HubSettings) -> list[dict[str, Any]]:
-    """Per course: outbound read-only, and only this learner's own inbound folder."""
-    mounts: list[dict[str, Any]] = []
-    for course in settings.courses:
-        base = f"{EXCHANGE_MOUNT}/{course.id}"
-        mounts += [
-            {
-                "name": "exchange",
-                "mountPath": f"{base}/outbound",
-                "readOnly": True,
-                "subPath": f"{course.id}/outbound",
-            },
-            {
-                "name": "exchange",
-                "mountPath": f"{base}/inbound",
-                "subPath": f"{course.id}/inbound-by-learner/{{username}}",
-            },
-            {
-                "name": "exchange",
-                "mountPath": f"{base}/feedback",
-                "readOnly": True,
-                "subPath": f"{course.id}/feedback",
-            },
-        ]
-    return mounts
+    """Every run's mounts in one list (what a user in every run gets)."""
+    return [m for course in settings.courses for m in course_mounts(course.id).values()]
+
+
+def exchange_overrides(settings: HubSettings) -> dict[str, dict[str, Any]]:
+    """``KubeSpawner.group_overrides``: each run's mounts for its learners and tutors only."""
+    return {
+        f"{EXCHANGE_KEY}-{course.id}": {
+            "groups": [f"learners-{course.id}", f"tutors-{course.id}"],
+            "spawner_override": {"volume_mounts": course_mounts(course.id)},
+        }
+        for course in settings.courses
+    }
 
 
 def build_helm_values(settings: HubSettings) -> dict[str, Any]:
@@ -125,7 +160,10 @@ def build_helm_values(settings: HubSettings) -> dict[str, Any]:
             "load_groups": build_groups(settings),
             "cleanup_servers": False,  # pods outlive hub restarts on Kubernetes
         },
-        "KubeSpawner": {"default_url": "/academy/open"},
+        "KubeSpawner": {
+            "default_url": "/academy/open",
+            "group_overrides": exchange_overrides(settings),
+        },
     }
     server = learner_server_config()
     page = {"disabledExtensions": dict.fromkeys(LEARNER_DISABLED_PLUGINS, True)}
@@ -137,9 +175,14 @@ def build_helm_values(settings: HubSettings) -> dict[str, Any]:
             "loadRoles": _roles(settings),
             "services": _services(settings),
             "extraEnv": auth_env,
-            "extraConfig": {"academy-secrets": "import os\n" + "\n".join(auth_lines) + "\n"}
-            if auth_lines
-            else {},
+            "extraConfig": {
+                **(
+                    {"academy-secrets": "import os\n" + "\n".join(auth_lines) + "\n"}
+                    if auth_lines
+                    else {}
+                ),
+                "academy-volume-mounts-as-dict": VOLUME_MOUNTS_AS_DICT,
+            },
         },
         "singleuser": {
             "image": {"name": k8s.image, "tag": k8s.image_tag},
@@ -154,7 +197,7 @@ def build_helm_values(settings: HubSettings) -> dict[str, Any]:
                 "extraVolumes": [
                     {"name": "exchange", "persistentVolumeClaim": {"claimName": k8s.exchange_claim}}
                 ],
-                "extraVolumeMounts": learner_mounts(settings),
+                # No mounts for everyone: each run's come with its groups (group_overrides).
             },
             "extraEnv": {
                 "JUPYTER_CONFIG_PATH": CONFIG_MOUNT,

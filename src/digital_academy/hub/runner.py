@@ -16,7 +16,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -138,14 +138,27 @@ def _wait_ready(
 
 
 def start(
-    root: Path, settings: HubSettings, say: Say, timeout: float = 180, extra_config: str = ""
+    root: Path,
+    settings: HubSettings,
+    say: Say,
+    timeout: float = 180,
+    extra_config: str = "",
+    *,
+    helm_values: Mapping[str, Any] | None = None,
+    extra_services: Mapping[str, str] | None = None,
 ) -> tuple[RunRecord, dict[str, str], tuple[str, ...]]:
     """Check, generate, prepare and launch; return once the hub and its services answer.
 
-    ``extra_config`` (tests only) is appended to the generated hub config of this run.
+    What a capability built on the hub adds to this start (enrolment does, for its course
+    runs; tests use ``extra_config`` to change one setting):
+
+    - ``extra_config``: Python lines appended to the generated ``jupyterhub_config.py``;
+    - ``helm_values``: the Helm values to write instead of those built from ``settings``;
+    - ``extra_services``: ``{name: URL through the proxy}`` of services that config adds,
+      waited for here and checked by ``status`` like the hub's own.
     """
     ready = preflight(root, settings, running_pid(root))
-    files = generated_files(settings)
+    files = generated_files(settings, helm_values)
     if extra_config:
         files[HUB_CONFIG] += "\n# --- extra config for this run ---\n" + extra_config
     for rel in write_generated(root, files):
@@ -159,6 +172,7 @@ def start(
     for course in ports.formgraders:
         # Through the proxy: answers 200 (the login page) only once its route is in place.
         services[formgrader_service(course)] = f"{url}services/{formgrader_service(course)}/"
+    services.update(extra_services or {})
     record = RunRecord(
         pid=0,
         hub_id=uuid.uuid4().hex,
