@@ -18,6 +18,11 @@ def hub_dir(root: Path) -> Path:
     return state_dir(root) / "hub"
 
 
+def generated_dir(root: Path) -> Path:
+    """The hub config and Helm values ``academy up`` writes when they name learners or tutors."""
+    return state_dir(root) / "generated"
+
+
 def exchange_dir(root: Path) -> Path:
     return state_dir(root) / "exchange"
 

@@ -11,16 +11,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.support import write_academy, write_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 ASSESSMENT = "quiz-one"
 NOTEBOOK = "quiz-one"
-
-
-def _yaml(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
 
 
 def _cell(
@@ -153,44 +148,9 @@ def module_notebook() -> dict[str, Any]:
 
 def make_academy(root: Path) -> Path:
     """An academy with one course, one accredited module and the ``quiz-one`` assessment."""
-    _yaml(
-        root / "specialist_academies/frameworks/fw.yml",
-        {
-            "id": "fw",
-            "name": "Test framework",
-            "source": "Test body (2020)",
-            "version": "1",
-            "domains": [
-                {
-                    "id": "data",
-                    "name": "Data",
-                    "competencies": [
-                        {"code": "D1", "statement": "Validates data."},
-                        {"code": "D2", "statement": "Analyses data."},
-                    ],
-                }
-            ],
-        },
-    )
-    _yaml(
-        root / "specialist_academies/roles.yml",
-        [{"id": "analyst", "title": "Analyst", "description": "Analyses data."}],
-    )
-    _yaml(
-        root / "specialist_academies/acad.yml",
-        {
-            "id": "acad",
-            "title": "Test academy",
-            "audience": "Testers.",
-            "summary": "For tests.",
-            "courses": ["course-a"],
-            "frameworks": ["fw"],
-        },
-    )
-    course = root / "courses/course-a"
-    _yaml(course / "course.yml", {"id": "course-a", "title": "Course A", "summary": "Tests."})
+    course = write_academy(root)
     (course / "01-mod-one.ipynb").write_text(json.dumps(module_notebook()), "utf-8")
-    _yaml(
+    write_yaml(
         root / f"graders/assessments/{ASSESSMENT}.yml",
         {
             "id": ASSESSMENT,

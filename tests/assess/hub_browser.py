@@ -8,24 +8,13 @@ from __future__ import annotations
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from tests.enrolment.live import Hub
+from tests.support_hub import CHROMIUM, CHROMIUM_ARGS
 
 from digital_academy.hub.auth import USER_PASSWORD
 from digital_academy.hub.state import load_secrets
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",  # tests run as root
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @dataclass
@@ -61,7 +50,7 @@ def submit_in_lab(hub: Hub, user: str, codes: list[str], written: str) -> LabVis
 
     visit, started = LabVisit(), time.monotonic()
     with sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = play.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             context.route("**/*", _loopback_only(visit))

@@ -39,8 +39,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.enrolment.factory import make_academy, random_network, write_yaml
+from tests.enrolment.factory import make_academy, random_network
 from tests.enrolment.live import Hub, start, stop
+from tests.support import write_yaml
+from tests.support_hub import NBGRADER_FEEDBACK_WARNINGS
 
 from digital_academy.assess import evidence
 from digital_academy.catalog import load_valid
@@ -52,19 +54,7 @@ from digital_academy.enrolment.store import Store
 from .factory import HARDCODED, HIDDEN_ADD, RIGHT, source_notebook
 from .hub_browser import CHROMIUM, submit_in_lab
 
-pytestmark = [
-    pytest.mark.slow,
-    # nbgrader 0.9.6's release_feedback passes ``authentictor=`` (sic) to the exchange, which
-    # traitlets reports as a DeprecationWarning; nbgrader's own bug, harmless here.
-    pytest.mark.filterwarnings(
-        r"ignore:Passing unrecognized arguments to super\(ExchangeReleaseFeedback\)"
-        ":DeprecationWarning"
-    ),
-    # ... and opens each feedback folder's timestamp.txt without closing it.
-    pytest.mark.filterwarnings(
-        r"ignore:unclosed file <_io.TextIOWrapper name='.*timestamp.txt':ResourceWarning"
-    ),
-]
+pytestmark = [pytest.mark.slow, *NBGRADER_FEEDBACK_WARNINGS]
 
 RUN, TUTOR, ASSESSMENT = "run-a", "tutor-a", "add-up"
 LEARNERS = ("learner1", "learner2")

@@ -6,44 +6,17 @@ Course run ``course-a`` style tests use academy ``data`` (assessment ``add-up``)
 
 from __future__ import annotations
 
-import json
 import socket
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.support import ANALYST, framework, write_yaml
+from tests.support_hub import cell, network_settings, notebook, write_books_and_settings
 
 ASSESSMENTS = {
     "add-up": ("data", "course-a", "mod-a"),
     "times-two": ("safety", "course-b", "mod-b"),
 }
-
-
-def write_yaml(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
-
-
-def _cell(kind: str, source: str, ident: str, **metadata: Any) -> dict[str, Any]:
-    cell: dict[str, Any] = {"cell_type": kind, "id": ident, "metadata": metadata, "source": source}
-    if kind == "code":
-        cell |= {"execution_count": None, "outputs": []}
-    return cell
-
-
-def notebook(cells: list[dict[str, Any]], metadata: dict[str, Any]) -> str:
-    return json.dumps(
-        {
-            "cells": cells,
-            "metadata": {
-                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-                **metadata,
-            },
-            "nbformat": 4,
-            "nbformat_minor": 5,
-        },
-        indent=1,
-    )
 
 
 def module_meta(ident: str) -> dict[str, Any]:
@@ -83,9 +56,9 @@ def assignment_notebook(name: str) -> str:
     )
     return notebook(
         [
-            _cell("markdown", f"Write `{func}`.", "a1"),
-            _cell("code", body, "a2", nbgrader={**solution, "grade_id": func}),
-            _cell("code", check, "a3", nbgrader={**test, "grade_id": f"test-{func}"}),
+            cell("markdown", f"Write `{func}`.", "a1"),
+            cell("code", body, "a2", nbgrader={**solution, "grade_id": func}),
+            cell("code", check, "a3", nbgrader={**test, "grade_id": f"test-{func}"}),
         ],
         {},
     )
@@ -94,26 +67,8 @@ def assignment_notebook(name: str) -> str:
 def make_academy(
     root: Path, network: dict[str, int] | None = None, hub: dict[str, Any] | None = None
 ) -> Path:
-    write_yaml(
-        root / "specialist_academies/frameworks/fw.yml",
-        {
-            "id": "fw",
-            "name": "Test framework",
-            "source": "Test body (2020)",
-            "version": "1",
-            "domains": [
-                {
-                    "id": "data",
-                    "name": "Data",
-                    "competencies": [{"code": "D1", "statement": "Validates data."}],
-                }
-            ],
-        },
-    )
-    write_yaml(
-        root / "specialist_academies/roles.yml",
-        [{"id": "analyst", "title": "Analyst", "description": "Analyses data."}],
-    )
+    write_yaml(root / "specialist_academies/frameworks/fw.yml", framework(("D1",)))
+    write_yaml(root / "specialist_academies/roles.yml", [ANALYST])
     for academy, course in (("data", "course-a"), ("safety", "course-b")):
         write_yaml(
             root / f"specialist_academies/{academy}.yml",
@@ -132,7 +87,7 @@ def make_academy(
             folder / "course.yml", {"id": course, "title": f"Course {course}", "summary": "Tests."}
         )
         (folder / f"01-{module}.ipynb").write_text(
-            notebook([_cell("markdown", f"# {module}", "m1")], {"academy": module_meta(module)}),
+            notebook([cell("markdown", f"# {module}", "m1")], {"academy": module_meta(module)}),
             "utf-8",
         )
         write_yaml(
@@ -148,13 +103,7 @@ def make_academy(
         source = root / "graders/source" / assessment
         source.mkdir(parents=True, exist_ok=True)
         (source / f"{assessment}.ipynb").write_text(assignment_notebook(assessment), "utf-8")
-    site = root / "book/_build/site"
-    site.mkdir(parents=True, exist_ok=True)
-    (site / "index.html").write_text("<!doctype html><title>Books</title><h1>Books</h1>")
-    settings: dict[str, Any] = dict(hub or {})
-    if network:
-        settings["network"] = network
-    write_yaml(root / "hub_config/academy.yml", settings)
+    write_books_and_settings(root, "Books", hub, network)
     return root
 
 
@@ -181,13 +130,7 @@ def free_ports(count: int) -> list[int]:
 
 
 def random_network() -> dict[str, int]:
-    public, api, proxy, services = free_ports(4)
-    return {
-        "port": public,
-        "hub_api_port": api,
-        "proxy_api_port": proxy,
-        "service_ports_start": services,
-    }
+    return network_settings(free_ports(4))
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

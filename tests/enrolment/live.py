@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.support_hub import Response, send, spawn
 
 from digital_academy.catalog import load_valid
 from digital_academy.enrolment import hubrun, ops
@@ -26,21 +27,6 @@ from .factory import make_academy, random_network
 PEOPLE = {"tutor-a", "tutor-b", "learner1", "learner2", "learner3"}
 DUE_A = dt.datetime(2026, 10, 30, 17, 0, tzinfo=dt.UTC)
 DUE_B = dt.datetime(2026, 11, 20, 12, 0, tzinfo=dt.UTC)
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes
-    headers: dict[str, str]
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 @dataclass
@@ -69,12 +55,7 @@ class Hub:
             req.add_header("Authorization", f"token {token}")
         if form is not None:
             req.add_header("Content-Type", "application/x-www-form-urlencoded")
-        opener = urllib.request.build_opener(_NoRedirect)
-        try:
-            with opener.open(req, timeout=120) as res:
-                return Response(res.status, res.read(), dict(res.headers))
-        except urllib.error.HTTPError as exc:
-            return Response(exc.code, exc.read(), dict(exc.headers))
+        return send(req, timeout=120)
 
     def api(self, method: str, path: str, body: Any = None, user: str | None = None) -> Response:
         token = self.token(user) if user else self.admin
@@ -94,17 +75,7 @@ class Hub:
         return self.request("POST", self.url + path.lstrip("/"), self.token(user), form=form)
 
     def spawn(self, user: str, timeout: float = 180) -> None:
-        res = self.api("POST", f"users/{user}/server")
-        assert res.status in (201, 202, 400), res.body
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            model = self.api("GET", f"users/{user}").json()
-            if model["server"] and not model["pending"]:
-                return
-            if not model["pending"] and not model["server"]:
-                raise AssertionError(f"{user}'s server failed to start: {model}")
-            time.sleep(0.5)
-        raise AssertionError(f"{user}'s server did not start in {timeout} s")
+        spawn(self.api, user, timeout)
 
     def home(self, user: str) -> Path:
         return self.root / ".academy/homes" / user

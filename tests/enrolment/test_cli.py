@@ -118,6 +118,25 @@ def test_bad_input_is_one_clear_line_exit_1_and_changes_nothing(academy: Path) -
         assert snapshot(enrolment_dir(academy)) == before, args
 
 
+def test_an_unknown_tutor_is_called_a_tutor(academy: Path) -> None:
+    dates = ("--starts", "2026-09-01", "--ends", "2026-12-18")
+    made = run(academy, "create", "run-a", "--academy", "data", "--title", "A", *dates,
+               "--tutor", "ghost")  # fmt: skip
+    assert made.exit_code == 1, made.output
+    assert "unknown tutor(s) 'ghost'" in made.output and "learner" not in made.output
+    assert "create the run without them" in made.output
+    assert not (enrolment_dir(academy) / "courses").exists()
+    assert (
+        run(academy, "create", "run-a", "--academy", "data", "--title", "A", *dates).exit_code == 0
+    )
+    before = snapshot(enrolment_dir(academy))
+    enrolled = run(academy, "enrol", "run-a", "ghost", "--role", "tutor")
+    assert enrolled.exit_code == 1, enrolled.output
+    assert "unknown tutor(s) 'ghost'" in enrolled.output, enrolled.output
+    assert "unknown learner" not in enrolled.output
+    assert snapshot(enrolment_dir(academy)) == before
+
+
 def test_list_with_no_runs(academy: Path) -> None:
     result = run(academy, "list")
     assert result.exit_code == 0

@@ -59,7 +59,7 @@ def test_create_writes_one_file_per_run_and_reads_back(academy: Path, catalog: C
         ({"academy": "nope"}, "unknown academy 'nope'; known academies: data, safety"),
         ({"assignments": (AssignmentPlan(id="nope"),)}, "unknown assessment 'nope'"),
         ({"assignments": (AssignmentPlan(id="times-two"),)}, "not taught in academy 'data'"),
-        ({"tutors": ("stranger",)}, "unknown learner(s) 'stranger'"),
+        ({"tutors": ("stranger",)}, "unknown tutor(s) 'stranger'"),
         ({"ends": dt.date(2026, 8, 1)}, "ends (2026-08-01) is before starts (2026-09-01)"),
         (
             {"assignments": (AssignmentPlan(id="add-up", due=DUE.replace(year=2027)),)},

@@ -13,10 +13,10 @@ import io
 import json
 import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support_hub import NBGRADER_FEEDBACK_WARNINGS, chromium
 
 from digital_academy.enrolment import ops, teaching
 from digital_academy.enrolment.errors import EnrolmentError
@@ -28,19 +28,7 @@ from digital_academy.hub.state import load_secrets
 
 from .live import Hub, make_two_runs, start, stop
 
-pytestmark = [
-    pytest.mark.slow,
-    # nbgrader 0.9.6's release_feedback passes ``authentictor=`` (sic) to the exchange, which
-    # traitlets reports as a DeprecationWarning; nbgrader's own bug, harmless here.
-    pytest.mark.filterwarnings(
-        r"ignore:Passing unrecognized arguments to super\(ExchangeReleaseFeedback\)"
-        ":DeprecationWarning"
-    ),
-    # ... and opens each feedback folder's timestamp.txt without closing it.
-    pytest.mark.filterwarnings(
-        r"ignore:unclosed file <_io.TextIOWrapper name='.*timestamp.txt':ResourceWarning"
-    ),
-]
+pytestmark = [pytest.mark.slow, *NBGRADER_FEEDBACK_WARNINGS]
 REFUSED = {400, 401, 403, 404, 405}
 SOLUTIONS = {
     "add-up": "def add(a, b):\n    return a + b\n",
@@ -299,30 +287,9 @@ def test_withdrawn_learner_loses_access_but_keeps_grades(hub: Hub, graded: dict[
     assert runs["run-b"]["assignments"][0]["feedback"] == ["times-two"]
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only when chromium exists
-
-    with sync_playwright() as play:
-        launched = play.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    yield from chromium()
 
 
 def login(browser: Any, hub: Hub, user: str, then: str) -> Any:

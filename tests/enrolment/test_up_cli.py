@@ -1,5 +1,6 @@
 """`academy up` serves the course runs recorded with `academy course`, and `academy down` ends
-every process it started: the real command line, a real hub on loopback, in a tmp project."""
+every process it started: the real command line, a real hub on loopback, in a tmp project.
+The config and Helm values naming the runs' people go to the state folder, not the repo."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from tests.hub.test_cli import ACADEMY, _alive
 
 from digital_academy.hub import runner
 from digital_academy.hub.builders import ADMIN_TOKEN
+from digital_academy.hub.files import generated_files, write_generated
+from digital_academy.hub.settings import load_settings
 from digital_academy.hub.state import load_secrets
 from digital_academy.paths import state_dir
 
@@ -31,6 +34,11 @@ def academy(env: dict[str, str], *args: str, timeout: float = 120) -> str:
     assert done.returncode == 0, f"academy {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
     assert "Traceback" not in done.stdout + done.stderr
     return done.stdout
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    files = (p for p in folder.rglob("*") if p.is_file())
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
 
 
 def _alive_pids(pids: set[int], started: dict[int, float]) -> set[int]:
@@ -61,12 +69,26 @@ def test_up_serves_the_recorded_runs_and_down_stops_everything(tmp_path: Path) -
     academy(env, "course", "enrol", "run-a", "learner1", "learner2")
     academy(env, "course", "enrol", "run-b", "learner2")
 
+    # As in a checkout: the repository holds the defaults built from the settings file alone.
+    write_generated(root, generated_files(load_settings(root)))
+    committed = _files(root / "hub_config")
+
     record = None
     try:
         out = academy(env, "up", "--detach", timeout=600)
         assert "The academy is running" in out and "tutor of run-b" in out, out
+        assert "Helm values for a cluster: .academy/generated/helm/values.yaml" in out, out
         record = runner.read_record(root)
         assert record is not None and runner.running_pid(root) == record.pid
+        # The config and values name the runs' people: the repository's copies are untouched,
+        # the hub runs the copy in the state folder.
+        assert _files(root / "hub_config") == committed
+        private = state_dir(root) / "generated"
+        assert record.hub_config == str(private / "jupyterhub_config.py")
+        assert record.helm_values == str(private / "helm/values.yaml")
+        hub_text = (private / "jupyterhub_config.py").read_text("utf-8")
+        assert "'learners-run-b'" in hub_text and "'learner3'" in hub_text
+        assert "learner3" not in (root / "hub_config/jupyterhub_config.py").read_text("utf-8")
         hub = Hub(root, record.url, record.api_url, load_secrets(root)[ADMIN_TOKEN])
 
         # Groups and roles come from the records (the settings' own `demo` run is replaced).
@@ -102,6 +124,7 @@ def test_up_serves_the_recorded_runs_and_down_stops_everything(tmp_path: Path) -
         # `academy status` checks the learner view too (up waited for it).
         status = json.loads(academy(env, "status", "--format", "json"))
         assert status["healthy"] and status["checks"]["service courses"], status
+        assert status["helm_values"] == record.helm_values
 
         # A learner's server gets enrolment's nbgrader lines (the course check) first.
         hub.spawn("learner2")
@@ -116,10 +139,13 @@ def test_up_serves_the_recorded_runs_and_down_stops_everything(tmp_path: Path) -
             assert environ["JUPYTER_CONFIG_PATH"].split(os.pathsep)[0] == enrolment_config
 
         # The Helm values written for this start serve the same records.
-        values = yaml.safe_load((root / "hub_config/helm/values.yaml").read_text("utf-8"))
+        values = yaml.safe_load(Path(record.helm_values).read_text("utf-8"))
         assert {"formgrader-run-a", "formgrader-run-b", "courses"} <= set(values["hub"]["services"])
         overrides = values["hub"]["config"]["KubeSpawner"]["group_overrides"]
         assert sorted(overrides) == ["academy-exchange-run-a", "academy-exchange-run-b"]
+        assert values["hub"]["config"]["JupyterHub"]["load_groups"]["learners-run-b"] == {
+            "users": ["learner2", "learner3"]
+        }
 
         pids = set(_alive(record.hub_id)) | {record.pid}
         assert len(pids) >= 6  # hub, proxy, books, two formgraders, the view, a server

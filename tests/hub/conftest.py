@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support_hub import Response, send, spawn
 
 from digital_academy.hub import runner
 from digital_academy.hub.builders import ADMIN_TOKEN
@@ -24,21 +24,6 @@ from digital_academy.hub.settings import load_settings
 from .factory import make_academy, random_network
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes
-    headers: dict[str, str]
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
 
 
 @dataclass
@@ -59,12 +44,7 @@ class LiveHub:
         req = urllib.request.Request(url, data=data, method=method)
         if token:
             req.add_header("Authorization", f"token {token}")
-        opener = urllib.request.build_opener(_NoRedirect)
-        try:
-            with opener.open(req, timeout=60) as res:
-                return Response(res.status, res.read(), dict(res.headers))
-        except urllib.error.HTTPError as exc:
-            return Response(exc.code, exc.read(), dict(exc.headers))
+        return send(req, timeout=60)
 
     def api(self, method: str, path: str, body: Any = None, token: str | None = None) -> Response:
         return self.request(method, self.record.api_url + path, token or self.admin, body)
@@ -82,17 +62,7 @@ class LiveHub:
         return self.tokens[user]
 
     def spawn(self, user: str, timeout: float = 120) -> None:
-        res = self.api("POST", f"users/{user}/server")
-        assert res.status in (201, 202, 400), res.body  # 400: already running
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            model = self.api("GET", f"users/{user}").json()
-            if model["server"] and not model["pending"]:
-                return
-            if not model["pending"] and not model["server"]:
-                raise AssertionError(f"{user}'s server failed to start: {model}")
-            time.sleep(0.5)
-        raise AssertionError(f"{user}'s server did not start in {timeout} s")
+        spawn(self.api, user, timeout)
 
     def post_form(self, path: str, user: str, form: dict[str, str]) -> Response:
         req = urllib.request.Request(

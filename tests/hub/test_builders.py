@@ -23,10 +23,11 @@ from digital_academy.hub.builders import (
 )
 from digital_academy.hub.content import content_files, content_index
 from digital_academy.hub.exchange import gather_inbound
-from digital_academy.hub.files import HUB_CONFIG, generated_files, write_generated
+from digital_academy.hub.files import HELM_VALUES, HUB_CONFIG, generated_files, write_generated
 from digital_academy.hub.lazy_nbgrader import EXTENSIONS as LAZY_EXTENSIONS
+from digital_academy.hub.runner import write_files
 from digital_academy.hub.serverconfig import learner_server_config
-from digital_academy.hub.settings import HubSettings
+from digital_academy.hub.settings import CourseRun, HubSettings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -108,6 +109,24 @@ def test_every_auth_profile_builds(kind: str) -> None:
         )
 
 
+def _run_config(text: str, where: Path, env: dict[str, str]) -> Config:
+    """Execute generated config ``text`` as if it were the file ``where``, with ``env`` set."""
+    config = Config()
+    namespace = {"get_config": lambda: config, "__file__": str(where)}
+    old = {k: os.environ.get(k) for k in (*env, "ACADEMY_ROOT")}
+    os.environ.pop("ACADEMY_ROOT", None)
+    os.environ.update(env)
+    try:
+        exec(compile(text, str(where), "exec"), namespace)
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return config
+
+
 def test_generated_config_runs_and_holds_no_machine_paths(tmp_path: Path) -> None:
     text = render_hub_config(build_hub_config(HubSettings()))
     assert "/tmp" not in text and str(REPO) not in text
@@ -122,25 +141,21 @@ def test_generated_config_runs_and_holds_no_machine_paths(tmp_path: Path) -> Non
             {"demo_user_password": "p" * 10, "demo_admin_password": "a" * 40, "cli_api_token": "t"}
         )
     )
-    config = Config()
-    namespace = {"get_config": lambda: config, "__file__": str(hub_config)}
-    monkey_env = {"ACADEMY_STATE_DIR": str(state)}
-    old = {k: os.environ.get(k) for k in monkey_env}
-    os.environ.update(monkey_env)
-    try:
-        exec(compile(text, str(hub_config), "exec"), namespace)
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+    config = _run_config(text, hub_config, {"ACADEMY_STATE_DIR": str(state)})
     assert config.JupyterHub.db_url == f"sqlite:///{state / 'hub/jupyterhub.sqlite'}"
     assert config.Spawner.cmd == [sys.executable, "-m", "digital_academy.hub.singleuser"]
     assert config.SharedPasswordAuthenticator.admin_password == "a" * 40
     env = config.Spawner.environment
     assert env["JUPYTER_CONFIG_PATH"] == str(tmp_path / "repo/hub_config/singleuser")
     assert env["ACADEMY_EXCHANGE"] == str(state / "exchange")
+    # The copy `academy up` runs from the state folder (with records) finds the repository
+    # through ACADEMY_ROOT, which the runner sets, not through its own location.
+    moved = state / "generated/jupyterhub_config.py"
+    config = _run_config(
+        text, moved, {"ACADEMY_STATE_DIR": str(state), "ACADEMY_ROOT": str(tmp_path / "repo")}
+    )
+    env = config.Spawner.environment
+    assert env["JUPYTER_CONFIG_PATH"] == str(tmp_path / "repo/hub_config/singleuser")
 
 
 def test_learner_servers_run_lean_and_hide_tutor_tools() -> None:
@@ -173,6 +188,36 @@ def test_committed_generated_files_are_current() -> None:
         if not (REPO / rel).exists() or (REPO / rel).read_text("utf-8") != text
     ]
     assert not stale, f"regenerate with `academy up` (or write_generated): {stale}"
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    files = (p for p in folder.rglob("*") if p.is_file())
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in files}
+
+
+def test_files_naming_people_go_to_the_state_folder_only(tmp_path: Path) -> None:
+    """With records (``personal``), the repository's config and Helm values stay its defaults."""
+    root = tmp_path / "repo"
+    defaults = generated_files(HubSettings())
+    written = write_files(root, defaults, personal=False, say=lambda _m: None)
+    assert written == {HUB_CONFIG: root / HUB_CONFIG, HELM_VALUES: root / HELM_VALUES}
+    before = _tree(root / "hub_config")
+    run = CourseRun(id="run-x", title="X", tutors=("tutor-x",), learners=("learner-x",))
+    personal = generated_files(HubSettings(courses=(run,)))
+    said: list[str] = []
+    written = write_files(root, personal, personal=True, say=said.append)
+    assert _tree(root / "hub_config") == before
+    private = root / ".academy/generated"
+    assert written == {
+        HUB_CONFIG: private / "jupyterhub_config.py",
+        HELM_VALUES: private / "helm/values.yaml",
+    }
+    for rel, path in written.items():
+        assert path.read_text("utf-8") == personal[rel]
+        assert "learners-run-x" in personal[rel] and "learner-x" in personal[rel]
+        assert "learner-x" not in (root / rel).read_text("utf-8")
+    assert private.stat().st_mode & 0o077 == 0  # the folder is its user's only
+    assert said == [f"wrote {path}" for path in written.values()]  # and nothing in the repo
 
 
 def test_write_generated_only_touches_changed_files(tmp_path: Path) -> None:

@@ -24,6 +24,14 @@ def _settings(root: Path, path: Path | None) -> HubSettings:
         raise AcademyError(str(exc)) from exc
 
 
+def _shown(root: Path, path: str) -> str:
+    """``path`` relative to the repository when it is inside it (shorter, and the same anywhere)."""
+    try:
+        return str(Path(path).relative_to(root))
+    except ValueError:
+        return path
+
+
 def _accounts_table(settings: HubSettings, secrets: dict[str, str]) -> Table:
 
     table = Table(title="Demo accounts")
@@ -75,6 +83,7 @@ def up(root: Path, settings_path: Path | None, detach: bool) -> None:
     console.print(f"[green]The academy is running[/] at [bold]{record.url}[/]")
     console.print(f"  log in:  {record.url}hub/login")
     console.print(f"  books:   {record.url}services/books/")
+    console.print(f"  Helm values for a cluster: {_shown(root, record.helm_values)}")
     if settings.auth.kind == "shared-password":
         console.print(_accounts_table(settings, secrets))
     if detach:
@@ -121,6 +130,7 @@ def status(root: Path, fmt: str) -> None:
                     "servers": {u["name"]: bool(u.get("server")) for u in found.users},
                     "processes": found.processes,
                     "memory_mb": round(found.memory_mb, 1),
+                    "helm_values": found.record.helm_values if found.record else None,
                 },
                 indent=2,
             )
@@ -137,6 +147,7 @@ def status(root: Path, fmt: str) -> None:
         running = [u["name"] for u in found.users if u.get("server")]
         table.add_row("learners' servers", f"{len(running)} running: {', '.join(running)}")
         table.add_row("processes", f"{found.processes} using {found.memory_mb:.0f} MB")
+        table.add_row("Helm values", _shown(root, found.record.helm_values) or "(not recorded)")
         console.print(table)
     if not found.running:
         raise click.exceptions.Exit(1)

@@ -5,7 +5,9 @@ course runs replaced by the records', so each run gets its groups, its tutor rol
 own formgrader service, (2) enrolment's addition to the generated config: the learner
 view service, the server token scope nbgrader's course check needs, and the learner-side
 nbgrader lines, (3) the Helm values for the same records (``kubernetes.helm_values``), and
-(4) the learner view, to wait for and to check in ``academy status``. After the start it
+(4) the learner view, to wait for and to check in ``academy status``. The config and the
+values name learners and tutors, so they are written under the state folder, never into
+the repository's ``hub_config/`` (``personal``). After the start it
 applies the exchange layout and syncs groups and gradebooks, so the hub and the records
 agree from the first request.
 """
@@ -116,6 +118,7 @@ def start(
         extra_config=addition + extra_config,
         helm_values=helm_values(base, Store(root).read_courses()),
         extra_services={LEARNER_VIEW_SERVICE: view},
+        personal=True,  # the config and values name the runs' people: kept out of the repo
     )
     try:
         apply_exchange(root, Store(root).read_courses(), settings.spawner.kind == "system-users")

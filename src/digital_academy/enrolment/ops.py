@@ -38,12 +38,16 @@ class Change:
     registered: tuple[str, ...] = ()
 
 
-def _unknown_error(names: list[str], course_id: str) -> EnrolmentError:
+def _unknown_error(
+    names: list[str], course_id: str, role: str, creating: bool = False
+) -> EnrolmentError:
+    """Names no one registered has; ``role`` as asked for (learner or tutor)."""
     listed = ", ".join(repr(n) for n in names)
+    first = "create the run without them, then " if creating else ""
     return EnrolmentError(
-        f"unknown learner(s) {listed}: nobody of that name is registered with the academy; "
-        f"enrol them from a CSV that gives their details (`academy course enrol {course_id} "
-        "--csv FILE`) or check the spelling; nothing was changed"
+        f"unknown {role}(s) {listed}: nobody of that name is registered with the academy; "
+        f"{first}enrol them from a CSV that gives their details (`academy course enrol "
+        f"{course_id} --csv FILE`) or check the spelling; nothing was changed"
     )
 
 
@@ -130,7 +134,7 @@ def create_course(
             )
         strangers = sorted(set(tutors) - _known(snap, known))
         if strangers:
-            raise _unknown_error(strangers, course_id)
+            raise _unknown_error(strangers, course_id, "tutor", creating=True)
         try:
             course = CourseRun(
                 id=course_id,
@@ -190,9 +194,10 @@ def enrol(
     with store.transaction() as snap:
         course = snap.course(course_id)
         registered = set(snap.people.by_name()) | set(known) | {r.person.username for r in rows}
+        # A CSV's people are registered by it, so strangers come from names given with `role`.
         strangers = sorted({n for n, _ in wanted if n not in registered})
         if strangers:
-            raise _unknown_error(strangers, course_id)
+            raise _unknown_error(strangers, course_id, role)
         clashes = [
             f"{n} (a {course.role_of(n)} of {course_id}, asked to be a {r})"
             for n, r in wanted

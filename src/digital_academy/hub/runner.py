@@ -23,10 +23,10 @@ from typing import Any
 
 import psutil
 
-from digital_academy.paths import hub_dir, state_dir
+from digital_academy.paths import generated_dir, hub_dir, state_dir
 
 from .builders import ADMIN_TOKEN, HUB_ID, formgrader_service, service_ports
-from .files import HUB_CONFIG, generated_files, write_generated
+from .files import HELM_VALUES, HUB_CONFIG, PERSONAL, generated_files, write_generated
 from .preflight import preflight
 from .settings import HubSettings
 from .state import load_secrets, prepare_state
@@ -50,6 +50,9 @@ class RunRecord:
     api_url: str
     started: float
     services: dict[str, str] = field(default_factory=dict)
+    #: Where this start wrote the hub config it runs and the Helm values for a cluster.
+    hub_config: str = ""
+    helm_values: str = ""
 
 
 def _run_file(root: Path) -> Path:
@@ -137,6 +140,28 @@ def _wait_ready(
         time.sleep(0.3)
 
 
+def write_files(root: Path, files: Mapping[str, str], personal: bool, say: Say) -> dict[str, Path]:
+    """Write the generated files; return where each of :data:`PERSONAL` is.
+
+    The repository's copies are its committed defaults, built from the settings file alone.
+    With records in them (``personal``) those two files name learners and tutors, so they go
+    to the state folder (never committed, private to this user) and the repository's copies
+    stay exactly as they are.
+    """
+    shared = {rel: text for rel, text in files.items() if not personal or rel not in PERSONAL}
+    for rel in write_generated(root, shared):
+        say(f"wrote {rel}")
+    if not personal:
+        return {rel: root / rel for rel in PERSONAL}
+    folder = generated_dir(root)
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    own = {rel.removeprefix("hub_config/"): files[rel] for rel in PERSONAL}
+    for rel in write_generated(folder, own):
+        say(f"wrote {folder / rel}")
+    return {rel: folder / rel.removeprefix("hub_config/") for rel in PERSONAL}
+
+
 def start(
     root: Path,
     settings: HubSettings,
@@ -146,6 +171,7 @@ def start(
     *,
     helm_values: Mapping[str, Any] | None = None,
     extra_services: Mapping[str, str] | None = None,
+    personal: bool = False,
 ) -> tuple[RunRecord, dict[str, str], tuple[str, ...]]:
     """Check, generate, prepare and launch; return once the hub and its services answer.
 
@@ -155,14 +181,15 @@ def start(
     - ``extra_config``: Python lines appended to the generated ``jupyterhub_config.py``;
     - ``helm_values``: the Helm values to write instead of those built from ``settings``;
     - ``extra_services``: ``{name: URL through the proxy}`` of services that config adds,
-      waited for here and checked by ``status`` like the hub's own.
+      waited for here and checked by ``status`` like the hub's own;
+    - ``personal``: the settings or values hold course-run records (people's names), so the
+      hub config and Helm values go under the state folder (see ``write_files``).
     """
     ready = preflight(root, settings, running_pid(root))
     files = generated_files(settings, helm_values)
     if extra_config:
         files[HUB_CONFIG] += "\n# --- extra config for this run ---\n" + extra_config
-    for rel in write_generated(root, files):
-        say(f"wrote {rel}")
+    written = write_files(root, files, personal, say)
     say("preparing course content, exchange and grading folders")
     secrets = prepare_state(root, settings, ready.catalog)
     net = settings.network
@@ -180,12 +207,19 @@ def start(
         api_url=f"http://127.0.0.1:{net.hub_api_port}/hub/api/",
         started=time.time(),
         services=services,
+        hub_config=str(written[HUB_CONFIG]),
+        helm_values=str(written[HELM_VALUES]),
     )
-    env = {**os.environ, "ACADEMY_STATE_DIR": str(state_dir(root)), HUB_ID_ENV: record.hub_id}
+    env = {
+        **os.environ,
+        "ACADEMY_ROOT": str(root.resolve()),  # the config may run from the state folder
+        "ACADEMY_STATE_DIR": str(state_dir(root)),
+        HUB_ID_ENV: record.hub_id,
+    }
     hub = hub_dir(root)
     with (hub / "hub.log").open("wb") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterhub", "-f", str(root / HUB_CONFIG)],
+            [sys.executable, "-m", "jupyterhub", "-f", record.hub_config],
             cwd=hub,
             env=env,
             stdout=log,
