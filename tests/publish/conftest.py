@@ -12,21 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support_hub import CHROMIUM, CHROMIUM_ARGS
 
 from digital_academy.publish.sample import write_sample
 
 REPO = Path(__file__).resolve().parents[2]
 NODE_MODULES = REPO / "node_modules"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")

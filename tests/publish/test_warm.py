@@ -80,6 +80,21 @@ def _stdout(nb: dict[str, Any]) -> str:
     )
 
 
+def _ours() -> set[int]:
+    """Processes below this one, less multiprocessing's resource tracker: Python starts
+    that helper once per process and keeps it until the process ends."""
+    found = set()
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if "multiprocessing.resource_tracker" not in " ".join(p.cmdline()):
+                found.add(p.pid)
+        except psutil.ZombieProcess:
+            found.add(p.pid)  # not reaped yet: still ours
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
 def test_each_notebook_gets_its_own_fresh_kernel_and_none_outlives_the_build(
     tmp_path: Path,
 ) -> None:
@@ -90,14 +105,14 @@ def test_each_notebook_gets_its_own_fresh_kernel_and_none_outlives_the_build(
         _job(_notebook(course, f"m{i}", probe, "numpy.LEAK = 1\nprint(numpy.random.rand())"))
         for i in range(4)
     ]
-    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    before = _ours()
     result = execute_modules(tmp_path / "cache", jobs, workers=2)
     assert result.failures == {} and len(result.executed) == 4
     outputs = [_stdout(result.notebooks[j.module_id]) for j in jobs]
     assert all("leak False" in out for out in outputs)  # no module state crosses notebooks
     assert len({out.split()[1] for out in outputs}) == 4  # four kernel processes
     assert len({out.split("\n")[1] for out in outputs}) == 4  # each draws its own random seed
-    assert {p.pid for p in psutil.Process().children(recursive=True)} <= before
+    assert _ours() <= before
 
 
 def test_a_courses_own_module_wins_over_a_preloaded_package(tmp_path: Path) -> None:
@@ -118,11 +133,11 @@ def test_a_warm_kernel_is_cut_off_at_the_cell_timeout(tmp_path: Path) -> None:
     course.mkdir()
     slow = _job(_notebook(course, "slow", "import numpy\nwhile True:\n    pass"), timeout=2)
     quick = _job(_notebook(course, "quick", "import numpy\nprint(numpy.arange(3).sum())"))
-    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    before = _ours()
     result = execute_modules(tmp_path / "cache", [slow, quick], workers=2)
     assert result.failures["slow"].error == "the cell ran longer than 2 s"
     assert "3" in _stdout(result.notebooks["quick"])
-    assert {p.pid for p in psutil.Process().children(recursive=True)} <= before
+    assert _ours() <= before
 
 
 def test_imports_are_read_from_code_not_guessed() -> None:

@@ -20,50 +20,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import nbformat
-from jupyter_cache.base import CacheBundleIn, CacheBundleOut
-from jupyter_cache.cache.db import NbCacheRecord
-from jupyter_cache.cache.main import JupyterCacheBase
-
 from ._fast import skip_unused_grammar
 from .warm import Zygote, ZygoteError, imported_modules
 
-#: Notebook metadata key that carries the fingerprint of a module's non-code inputs.
-INPUTS_KEY = "academy_build_inputs"
 _SELFCHECK_DIR = Path(__file__).resolve().parents[1] / "selfcheck"
 _SKIP_ASSETS = {"course.yml"}
-
-
-class ModuleCache(JupyterCacheBase):  # type: ignore[misc]  # jupyter-cache is untyped
-    """jupyter-cache whose key also covers the inputs fingerprint in the notebook metadata.
-
-    Of cell metadata only ``tags`` can change how a cell executes (``raises-exception``);
-    the rest (timings that execution adds, display options) must not change the key.
-    """
-
-    def get_cache_bundle(self, pk: int) -> Any:
-        # jupyter-cache records each read with a database commit (a disk sync per module);
-        # its least-recently-used order is only for trimming past the cache limit, which
-        # builds size far above the catalogue, so reads here do not write.
-        record = NbCacheRecord.record_from_pk(pk, self.db)
-        path = self._get_notebook_path_cache(record.hashkey)
-        if not path.exists():
-            raise KeyError(f"no cached notebook for record {pk}")
-        return CacheBundleOut(_loads(path.read_text("utf-8")), record=record)
-
-    def create_hashed_notebook(
-        self,
-        nb: nbformat.NotebookNode,
-        nb_metadata: Iterable[str] | None = ("kernelspec", INPUTS_KEY),
-        cell_metadata: Iterable[str] | None = ("tags",),
-    ) -> tuple[nbformat.NotebookNode, str]:
-        return super().create_hashed_notebook(nb, nb_metadata, cell_metadata)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -119,22 +86,6 @@ def inputs_fingerprint(assets: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _loads(text: str) -> nbformat.NotebookNode:
-    nb: nbformat.NotebookNode = nbformat.reads(text, as_version=4)  # type: ignore[no-untyped-call]
-    return nb
-
-
-def _dumps(nb: nbformat.NotebookNode) -> str:
-    text: str = nbformat.writes(nb)  # type: ignore[no-untyped-call]
-    return text
-
-
-def _read(job: ExecJob, fingerprint: str) -> nbformat.NotebookNode:
-    nb = _loads(job.notebook.read_text("utf-8"))
-    nb.metadata[INPUTS_KEY] = fingerprint
-    return nb
-
-
 def run_notebook(
     job: ExecJob, fingerprint: str, zygote: str = ""
 ) -> tuple[str | None, ModuleFailure | None]:
@@ -146,9 +97,10 @@ def run_notebook(
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError  # noqa: PLC0415
     from traitlets.config import Config  # noqa: PLC0415
 
+    from .cache import dumps, read  # noqa: PLC0415 - keeps the runner's own start-up light
     from .warm_manager import WarmKernelManager  # noqa: PLC0415
 
-    nb = _read(job, fingerprint)
+    nb = read(job.notebook, fingerprint)
     current: dict[str, int] = {}
 
     def on_start(cell: Any, cell_index: int) -> None:
@@ -191,7 +143,7 @@ def run_notebook(
             return None, ModuleFailure(
                 job.module_id, job.rel, cell(), f"could not execute: {type(exc).__name__}: {exc}"
             )
-    return _dumps(nb), None
+    return dumps(nb), None
 
 
 def execute_modules(
@@ -201,12 +153,17 @@ def execute_modules(
     on_done: Callable[[str, str], None] | None = None,
     on_misses: Callable[[list[str]], object] | None = None,
     warm: bool = True,
+    zygote: Zygote | None = None,
 ) -> ExecutionResult:
     """Outputs for every job: from the cache, else executed in parallel and then cached.
 
     ``on_done(module_id, "cached" | "executed" | "failed")`` reports progress;
     ``on_misses(module_ids)`` is called once the modules to execute are known, if any.
+    Kernels fork from ``zygote`` if given (the caller's, started early), else from one
+    started here for the misses if ``warm``, else start the stock way.
     """
+    from .cache import CacheBundleIn, ModuleCache, loads, read  # noqa: PLC0415 - see cache.py
+
     cache_dir.mkdir(parents=True, exist_ok=True)
     cache = ModuleCache(str(cache_dir))
     if cache.get_cache_limit() < 2 * len(jobs):
@@ -218,7 +175,7 @@ def execute_modules(
         if job.assets not in fingerprints:
             fingerprints[job.assets] = inputs_fingerprint(job.assets)
         fingerprint = fingerprints[job.assets]
-        nb = _read(job, fingerprint)
+        nb = read(job.notebook, fingerprint)
         try:
             _, merged = cache.merge_match_into_notebook(nb)
         except KeyError:
@@ -240,7 +197,7 @@ def execute_modules(
             )
             status = "failed"
         else:
-            executed = _loads(text)
+            executed = loads(text)
             cache.cache_notebook_bundle(
                 CacheBundleIn(executed, str(job.notebook)), check_validity=False, overwrite=True
             )
@@ -250,12 +207,12 @@ def execute_modules(
         if on_done:
             on_done(job.module_id, status)
 
-    zygote = _start_zygote([job for job, _ in misses]) if warm else None
+    forks = zygote or (start_zygote([job for job, _ in misses]) if warm else None)
     try:
-        _run_misses(misses, workers, zygote.socket if zygote else "", collect)
+        _run_misses(misses, workers, _socket(forks), collect)
     finally:
-        if zygote is not None:
-            zygote.close()
+        if forks is not None and forks is not zygote:
+            forks.close()
     return result
 
 
@@ -269,11 +226,19 @@ def preload_modules(jobs: list[ExecJob]) -> list[str]:
     return sorted({m.split(".")[0] for m in imported_modules(sources)} - local)
 
 
-def _start_zygote(jobs: list[ExecJob]) -> Zygote | None:
+def start_zygote(jobs: list[ExecJob]) -> Zygote | None:
+    """A zygote preloading what ``jobs`` import, or None if it cannot start."""
     try:
         return Zygote(preload_modules(jobs))
-    except (ZygoteError, OSError, ValueError):
+    except (OSError, ValueError):
         return None  # stock kernels still work: the build is only slower
+
+
+def _socket(zygote: Zygote | None) -> str:
+    try:
+        return zygote.ready() if zygote is not None else ""
+    except ZygoteError:
+        return ""  # stock kernels still work: the build is only slower
 
 
 def _run_misses(

@@ -121,6 +121,26 @@ def _yaml(data: dict[str, Any]) -> bytes:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100).encode("utf-8")
 
 
+_BUILD_IMPORTS = (
+    "jupyter_book.config",
+    "sphinx.application",
+    "sphinx.builders.html",
+    "sphinx.ext.intersphinx",
+    "myst_nb.sphinx_ext",
+    "myst_parser.sphinx_",
+    "sphinx_book_theme",
+    "sphinx_design",
+    "sphinx_togglebutton",
+    "sphinx_copybutton",
+    "sphinx_thebe",
+    "sphinx_comments",
+    "sphinx_external_toc",
+    "sphinx_jupyterbook_latex",
+    "sphinx_multitoc_numbering",
+    "digital_academy.publish.sphinx_ext",
+)
+
+
 class JupyterBook1:
     name = "jupyter-book-1"
 
@@ -154,8 +174,12 @@ class JupyterBook1:
         return Project(files=files)
 
     def warm_up(self) -> None:
-        for name in ("jupyter_book.config", "sphinx.application", "myst_nb", "sphinx_book_theme"):
-            importlib.import_module(name)
+        # Everything a build imports (Jupyter Book's default extensions and the modules
+        # their set-up imports lazily), so a worker warmed while modules execute starts
+        # Sphinx at once; a name that no longer exists is simply left to the build.
+        for name in _BUILD_IMPORTS:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
 
     def build(self, source: Path, out: Path, work: Path, *, full: bool = False) -> EngineResult:
         # Imported here: the engine's heavy stack loads only in the worker that builds.

@@ -28,7 +28,14 @@ from digital_academy.paths import site_dir
 from ._fast import skip_unused_grammar
 from .assemble import engine_versions, fingerprint, site_files, stage, sync_tree, vendor_fingerprint
 from .engines import BookEngine, EngineResult, get_engine
-from .execute import ExecJob, ExecutionResult, ModuleFailure, asset_files, execute_modules
+from .execute import (
+    ExecJob,
+    ExecutionResult,
+    ModuleFailure,
+    asset_files,
+    execute_modules,
+    start_zygote,
+)
 from .plan import BookPlan, SitePlan, build_plan
 from .settings import PublishSettings
 from .swap import BuildLocked, build_lock, publish, recover, staging_dir
@@ -190,16 +197,24 @@ class _Build:
                 ExecJob(page.module.id, page.source, page.repo_path, page.source.parent, timeout),
             )
         self.emit("stage", f"execute:{len(jobs)}")
-        return execute_modules(
-            self.work / "cache",
-            list(jobs.values()),
-            self.workers,
-            lambda module_id, status: self.emit(status, module_id),
-            lambda misses: self.start_book_pool(
-                sum(1 for b in chosen if any(b.page(m) for m in misses))
-            ),
-            warm=self.plan.settings.warm_kernels,
-        )
+        # Started before the cache is even opened: an edit's one kernel is then ready as
+        # soon as it is known to be needed. With nothing to execute it is stopped unused.
+        zygote = start_zygote(list(jobs.values())) if self.plan.settings.warm_kernels else None
+        try:
+            return execute_modules(
+                self.work / "cache",
+                list(jobs.values()),
+                self.workers,
+                lambda module_id, status: self.emit(status, module_id),
+                lambda misses: self.start_book_pool(
+                    sum(1 for b in chosen if any(b.page(m) for m in misses))
+                ),
+                warm=False,
+                zygote=zygote,
+            )
+        finally:
+            if zygote is not None:
+                zygote.close()
 
     def prepare(self, chosen: list[BookPlan], executed: ExecutionResult) -> dict[str, bool]:
         """Write each book's source; returns the books to build, each with "rebuild all?"."""

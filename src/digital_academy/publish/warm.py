@@ -50,7 +50,11 @@ def imported_modules(sources: Iterable[str]) -> list[str]:
 
 
 class Zygote:
-    """The zygote process of one build, with its socket in a private folder."""
+    """The zygote process of one build, with its socket in a private folder.
+
+    Starting one does not wait for it: it imports while the build does other work, and
+    ``ready`` waits only when a kernel is wanted.
+    """
 
     def __init__(self, modules: list[str]) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="academy-zygote-")
@@ -65,15 +69,22 @@ class Zygote:
             cwd=empty,
             env={**os.environ, **ZYGOTE_ENV},
         )
-        assert self._proc.stdout is not None
-        if self._proc.stdout.readline().strip() != b"listening":
-            self.close()
-            raise ZygoteError("the warm-kernel process did not start")
+        self._listening = False
+
+    def ready(self) -> str:
+        """The socket to ask for kernels, once the zygote listens on it."""
+        if not self._listening:
+            assert self._proc.stdout is not None
+            if self._proc.stdout.readline().strip() != b"listening":
+                raise ZygoteError("the warm-kernel process did not start")
+            self._listening = True
+        return self.socket
 
     def close(self) -> None:
-        """Closing its input ends the zygote; it kills any kernel still running."""
+        """Stop the zygote (it kills any kernel still running), even mid-import."""
         if self._proc.stdin is not None:
             self._proc.stdin.close()
+        self._proc.terminate()
         try:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

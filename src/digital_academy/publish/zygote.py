@@ -9,8 +9,8 @@ its own process, as with a stock kernel. Outputs are the same as from a stock ke
 
 Run as ``python -m digital_academy.publish.zygote SOCKET PACKAGE...``; it writes
 ``listening`` to standard output, imports what it may of the packages, then serves ``kernel_shim``
-requests until its standard input closes (its parent's end of a pipe), and kills its
-kernels then.
+requests until its standard input closes (its parent's end of a pipe) or it gets SIGTERM,
+and kills its kernels then.
 """
 
 from __future__ import annotations
@@ -92,6 +92,7 @@ def _become_kernel(
 ) -> None:
     """In the forked child: look like a freshly started kernel, then run one."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for target, fd in enumerate(fds):  # the shim's stdin, stdout, stderr
         os.dup2(fd, target)
         os.close(fd)
@@ -142,8 +143,22 @@ def _reap(block: bool = False) -> None:
             pass
 
 
+#: Shim connection -> pidfd of its kernel, for every kernel still running.
+_KERNELS: dict[socket.socket, int] = {}
+
+
+def _stop(*_: object) -> None:
+    """On SIGTERM (the build is over) or end of input: kill every kernel, reap, exit."""
+    for pidfd in _KERNELS.values():
+        with contextlib.suppress(ProcessLookupError):
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+    _reap(block=True)
+    # It holds nothing to flush: skip tearing down the imported modules.
+    os._exit(0)
+
+
 def serve(listener: socket.socket, start_dir: str, fixups: list[Callable[[], None]]) -> None:
-    kernels: dict[socket.socket, int] = {}  # shim connection -> pidfd of its kernel
+    kernels = _KERNELS
     while True:
         ready = select.select([sys.stdin, listener, *kernels], [], [])[0]
         _reap()
@@ -170,19 +185,17 @@ def serve(listener: socket.socket, start_dir: str, fixups: list[Callable[[], Non
                 for other, pidfd in kernels.items():
                     other.close()
                     os.close(pidfd)
+                kernels.clear()
                 os._exit(_kernel_process(request, fds, start_dir, fixups))
             for fd in fds:
                 os.close(fd)
             kernels[conn] = os.pidfd_open(pid)  # not reaped before this: it cannot be reused
             conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
-    for pidfd in kernels.values():
-        with contextlib.suppress(ProcessLookupError):
-            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
-    _reap(block=True)
 
 
 def main(socket_path: str, packages: list[str]) -> None:
     start_dir = sys.path[0]
+    signal.signal(signal.SIGTERM, _stop)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(64)
@@ -190,8 +203,7 @@ def main(socket_path: str, packages: list[str]) -> None:
     sys.stdout.write("listening\n")
     sys.stdout.flush()
     serve(listener, start_dir, preload(packages))
-    # Its kernels are reaped and it holds nothing to flush: skip tearing down the modules.
-    os._exit(0)
+    _stop()
 
 
 if __name__ == "__main__":
