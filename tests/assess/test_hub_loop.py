@@ -15,7 +15,7 @@ One course run (``run-a``), one tutor (``tutor-a``), two learners:
 4. the tutor marks the written answers in the run's formgrader service, reached through the
    hub with the tutor's token (formgrader's REST API, as its page does), and overrides one
    autograded cell with ``academy assess grade`` giving a reason; gradebook and evidence log
-   hold both, the formgrader marks as unattributed (formgrader does not say who clicked);
+   hold both, each formgrader mark under the hub user who made it;
 5. feedback is generated and released; each learner fetches theirs in the hub and reads it
    through their own server: their score, no hidden test code, nothing of the other learner;
 6. exports (Moodle, Canvas, competencies) carry the autograded and the manual scores.
@@ -355,7 +355,7 @@ def test_manual_marks_land_in_gradebook_and_evidence_log(hub: Hub, loop: dict[st
     }
     for user in LEARNERS:
         entry = by_cell[(user, "why-answer")]
-        assert entry["source"] == "formgrader" and entry["actor"].startswith("unattributed")
+        assert (entry["actor"], entry["source"]) == (TUTOR, "formgrader")
         assert json.loads(entry["payload"])["new"] == loop["marked"][user]["manual_score"]
     override = by_cell[("learner2", "add-tests")]
     assert (override["actor"], override["source"]) == (TUTOR, "academy")

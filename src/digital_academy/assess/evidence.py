@@ -190,9 +190,16 @@ def append(conn: Connection, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def seal(
-    conn: Connection, resolve: Any, actor: str | None = None, reason: str | None = None
+    conn: Connection,
+    resolve: Any,
+    actor: str | None = None,
+    reason: str | None = None,
+    source: str | None = None,
 ) -> int:
-    """Chain the entries the database triggers added; ``resolve(kind, payload)`` names them."""
+    """Chain the entries the database triggers added; ``resolve(kind, payload)`` names them.
+
+    ``source`` defaults to ``academy`` when the actor is known, else ``formgrader``.
+    """
     rows = (
         conn.execute(
             select(evidence).where(evidence.c.entry_hash.is_(None)).order_by(evidence.c.id)
@@ -208,7 +215,7 @@ def seal(
             seq=seq + 1,
             prev_hash=prev,
             actor=actor or "unattributed (formgrader or direct database edit)",
-            source="academy" if actor else "formgrader",
+            source=source or ("academy" if actor else "formgrader"),
             reason=reason,
         )
         values["entry_hash"] = entry_hash(values)

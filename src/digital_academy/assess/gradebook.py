@@ -111,11 +111,13 @@ def resolver(gb: Any) -> Any:
     return resolve
 
 
-def seal_pending(gb: Any, actor: str | None = None, reason: str | None = None) -> int:
+def seal_pending(
+    gb: Any, actor: str | None = None, reason: str | None = None, source: str | None = None
+) -> int:
     """Chain the entries triggers added for edits made outside academy (formgrader)."""
     for attempt in range(5):
         try:
-            count = evidence.seal(gb.db.connection(), resolver(gb), actor, reason)
+            count = evidence.seal(gb.db.connection(), resolver(gb), actor, reason, source)
             gb.db.commit()
             return count
         except evidence.ChainConflict:

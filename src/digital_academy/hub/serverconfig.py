@@ -41,7 +41,14 @@ LEARNER_EXTENSIONS = frozenset(
         "digital_academy.hub.singleuser",  # resumes garbage collection once started
     }
 )
-FORMGRADER_EXTENSIONS = frozenset({"jupyterlab", "nbgrader.server_extensions.formgrader"})
+FORMGRADER_EXTENSIONS = frozenset(
+    {
+        "jupyterlab",
+        "nbgrader.server_extensions.formgrader",
+        # Seals each formgrader mark in the evidence log with the hub user who made it.
+        "digital_academy.assess.formgrader_audit",
+    }
+)
 
 #: JupyterLab plugins learners never see. The announcements plugin is the news pop-up.
 LEARNER_DISABLED_PLUGINS = (
