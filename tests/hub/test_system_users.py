@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import digital_academy
 from digital_academy.hub import runner
 
 from .conftest import LiveHub, start_hub
@@ -34,14 +35,16 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 
 @contextmanager
 def reachable_interpreter() -> Iterator[None]:
-    """Let other users traverse to this Python if a folder above it is closed (e.g. /root).
+    """Let other users traverse to this Python and to the academy package if a folder above
+    them is closed (e.g. /root, or a checkout in a private temporary folder).
 
     A real installation puts the academy somewhere shared (see docs/hub.md); the test machine
-    keeps its interpreter under root's home, so the test opens traversal (x only, no listing)
+    may keep both under closed folders, so the test opens traversal (x only, no listing)
     for its duration and restores the exact modes afterwards.
     """
     changed: list[tuple[Path, int]] = []
-    for target in (Path(sys.executable).resolve(), Path(sys.base_prefix).resolve()):
+    package = Path(digital_academy.__file__).resolve().parent
+    for target in (Path(sys.executable).resolve(), Path(sys.base_prefix).resolve(), package):
         for folder in target.parents:
             mode = folder.stat().st_mode
             if not mode & stat.S_IXOTH:
