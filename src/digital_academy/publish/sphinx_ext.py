@@ -19,11 +19,13 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def _paths(app: Sphinx, config: Config) -> None:
     # config-inited runs before Sphinx compares the config with the saved environment, so
-    # the paths are the same on every build and incremental builds stay incremental.
-    if str(STATIC) not in config.html_static_path:
-        config.html_static_path = [*config.html_static_path, str(STATIC)]
-    if str(TEMPLATES) not in config.templates_path:
-        config.templates_path = [str(TEMPLATES), *config.templates_path]
+    # the paths must be the same on every build for incremental builds to stay incremental
+    # (a changed html config makes Sphinx rewrite every page). Both themes append their
+    # components to Sphinx's default templates_path, a list shared by every build in the
+    # process, so it grows build after build: keep each path once, in order. Runs after
+    # the themes' own handlers (priority 900).
+    config.html_static_path = list(dict.fromkeys([*config.html_static_path, str(STATIC)]))
+    config.templates_path = list(dict.fromkeys([str(TEMPLATES), *config.templates_path]))
 
 
 def _is_thebe(script: Any) -> bool:
@@ -41,7 +43,7 @@ def _drop_thebe(
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("config-inited", _paths)
+    app.connect("config-inited", _paths, priority=900)
     app.connect("html-page-context", _drop_thebe, priority=900)
     app.add_css_file("academy.css")
     # Not deferred, and early: embed mode must hide the navigation before the first paint.
