@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +125,19 @@ def _report_json(report: Any) -> dict[str, Any]:
     is_flag=True,
     help="Start every kernel the stock way instead of forking warm ones (slower).",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="After building, rebuild whenever the content changes, keeping kernels' zygote and "
+    "book builders warm (Ctrl-C stops).",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.05),
+    default=0.5,
+    show_default=True,
+    help="Seconds between looks for changes, with --watch.",
+)
 def build(
     root: Path,
     fmt: str,
@@ -137,10 +152,16 @@ def build(
     cell_timeout: int,
     force: bool,
     stock_kernels: bool,
+    watch: bool,
+    interval: float,
 ) -> None:
-    """Build every academy's book and the catalogue site into book/_build/site."""
+    """Build every academy's book and the catalogue site into book/_build/site.
+
+    With --watch it then rebuilds on every saved change until stopped; in JSON format it
+    prints one report per build, one per line.
+    """
     skip_unused_grammar()  # before the Jupyter stack loads: see digital_academy.publish._fast
-    from digital_academy.publish.runner import PublishError, build_site  # noqa: PLC0415
+    from digital_academy.publish.runner import PublishError, Workers, build_site  # noqa: PLC0415
 
     try:
         settings = PublishSettings(
@@ -154,36 +175,101 @@ def build(
         )
     except SettingsError as exc:
         raise AcademyError(str(exc)) from exc
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(
-        *columns,
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal and "ACADEMY_PROGRESS" not in os.environ,
-    ) as progress:
-        try:
-            report = build_site(
+
+    def one_build(keep: Any = None, again: bool = False) -> Any:
+        columns = (
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(
+            *columns,
+            console=err_console,
+            transient=True,
+            disable=not err_console.is_terminal and "ACADEMY_PROGRESS" not in os.environ,
+        ) as progress:
+            return build_site(
                 root,
                 settings,
                 academies=academies,
                 jobs=jobs,
                 node_modules=node_modules,
-                force=force,
+                force=force and not again,  # --force: the first build only
                 on_event=_Progress(progress),
+                keep=keep,
             )
-        except PublishError as exc:
-            raise AcademyError(str(exc)) from exc
+
+    if watch:
+        _watch(root, fmt, interval, one_build, Workers(), PublishError)
+        return
+    try:
+        report = one_build()
+    except PublishError as exc:
+        raise AcademyError(str(exc)) from exc
     if fmt == "json":
         click.echo(json.dumps(_report_json(report), indent=2))
     else:
         _render(report, root)
     if not report.ok:
         raise click.exceptions.Exit(1)
+
+
+def _watch(
+    root: Path,
+    fmt: str,
+    interval: float,
+    one_build: Any,
+    keep: Any,
+    publish_error: type[Exception],
+) -> None:
+    """Build, then rebuild on every change until Ctrl-C or SIGTERM; errors do not stop it."""
+    from digital_academy.publish.watch import CONTENT, content_state, watch  # noqa: PLC0415
+
+    stop = threading.Event()
+    builds = 0
+
+    def rebuild() -> None:
+        nonlocal builds
+        builds += 1
+        try:
+            report = one_build(keep, again=builds > 1)
+        except publish_error as exc:  # an edit broke the catalogue: say so, keep watching
+            if fmt == "json":
+                click.echo(json.dumps({"ok": False, "error": str(exc)}))
+            else:
+                err_console.print(f"[red]error[/]: {exc}")
+            return
+        if fmt == "json":
+            click.echo(json.dumps(_report_json(report)))
+        else:
+            console.print(_summary(report, root))
+            for failure in report.failures:
+                console.print(f"  [red]failed[/] {failure.describe()}")
+
+    def rebuild_then_listen() -> None:
+        rebuild()
+        # Set again after every build: running a kernel (nbclient) resets SIGTERM.
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+
+    try:
+        before = content_state(root)  # an edit saved during the first build is not missed
+        rebuild_then_listen()
+        folders = ", ".join(f"{f}/" for f in CONTENT)
+        err_console.print(f"Watching {folders} for changes; Ctrl-C stops")
+        watch(root, rebuild_then_listen, interval, stop, before)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        keep.close()
+
+
+def _summary(report: Any, root: Path) -> str:
+    site = report.site.relative_to(root) if report.site.is_relative_to(root) else report.site
+    counts = f"{len(report.executed)} modules executed, {len(report.cached)} from the cache"
+    if report.published:
+        return f"[green]Published[/] {site}/ ({counts}) in {report.seconds:.1f} s"
+    return f"{site}/ is up to date ({counts}); nothing to publish"
 
 
 def _render(report: Any, root: Path) -> None:
@@ -207,11 +293,6 @@ def _render(report: Any, root: Path) -> None:
         for f in report.failures:
             failures.add_row(f.module_id, f.file, str(f.cell or "-"), f.error)
         console.print(failures)
-    site = report.site.relative_to(root) if report.site.is_relative_to(root) else report.site
-    counts = f"{len(report.executed)} modules executed, {len(report.cached)} from the cache"
-    if report.published:
-        console.print(f"[green]Published[/] {site}/ ({counts}) in {report.seconds:.1f} s")
-    else:
-        console.print(f"{site}/ is up to date ({counts}); nothing to publish")
+    console.print(_summary(report, root))
     if not report.ok:
         console.print("[red]FAILED[/]: fix the modules above; the other books were published")

@@ -40,6 +40,7 @@ from .plan import BookPlan, SitePlan, build_plan
 from .settings import PublishSettings
 from .swap import BuildLocked, build_lock, publish, recover, staging_dir
 from .vendor import VendorError, check_assets
+from .warm import Zygote
 
 Events = Callable[[str, str], None]
 _MANIFEST = "site-manifest.json"
@@ -85,8 +86,12 @@ def build_site(
     node_modules: Path | None = None,
     force: bool = False,
     on_event: Events | None = None,
+    keep: Workers | None = None,
 ) -> BuildReport:
     """Build and publish the site under ``root``; see the module docstring for the stages.
+
+    ``keep`` holds processes that outlive this build (``academy build --watch``): the
+    zygote and the book workers are taken from it, or started into it, and left running.
 
     ``on_event(kind, detail)`` reports progress: ``stage`` (``execute:N``, ``books:N``,
     ``publish``, ``up-to-date``), ``executed``/``cached``/``failed`` (module id) and
@@ -96,7 +101,9 @@ def build_site(
     try:
         catalog = load_valid(root)
     except CatalogError as exc:
-        raise PublishError(f"{exc}; books are built only from a valid catalogue") from exc
+        first = exc.diagnostics[0] if exc.diagnostics else None
+        where = f" (first: {first.file}: {first.message})" if first else ""
+        raise PublishError(f"{exc}{where}; books are built only from a valid catalogue") from exc
     modules_dir = node_modules or root / "node_modules"
     try:
         check_assets(modules_dir)
@@ -115,6 +122,7 @@ def build_site(
         workers=max(1, jobs or os.cpu_count() or 1),
         force=force,
         emit=on_event or (lambda kind, detail: None),
+        keep=keep,
     )
     try:
         with build_lock(build.work):
@@ -145,6 +153,27 @@ def _ready() -> None:
 
 
 @dataclass
+class Workers:
+    """Processes one build can leave running for the next (``academy build --watch``).
+
+    The zygote forks each module's fresh kernel, so keeping it reuses no kernel. Book
+    workers keep the Sphinx stack imported; a book's incremental build in a worker that
+    built it before writes only the changed pages. ``close`` stops both.
+    """
+
+    zygote: Zygote | None = None
+    pool: ProcessPoolExecutor | None = None
+
+    def close(self) -> None:
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote = None
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+@dataclass
 class _Build:
     plan: SitePlan
     engine: BookEngine
@@ -153,6 +182,7 @@ class _Build:
     workers: int
     force: bool
     emit: Events
+    keep: Workers | None = None
     outcomes: dict[str, BookOutcome] = field(default_factory=dict)
     book_pool: ProcessPoolExecutor | None = None
     fingerprints: dict[str, str] = field(default_factory=dict)
@@ -171,13 +201,18 @@ class _Build:
             full = self.prepare(chosen, executed)
             self.build_books(full)
         finally:
-            if self.book_pool is not None:  # idle workers exit while the site is assembled
+            if self.book_pool is not None and self.keep is None:
+                # Idle workers exit while the site is assembled.
                 self.book_pool.shutdown(wait=False, cancel_futures=True)
         return self.publish(executed)
 
     def start_book_pool(self, size: int) -> ProcessPoolExecutor:
         """Book workers, started early so their imports overlap the execution of modules."""
+        if self.book_pool is None and self.keep is not None and self.keep.pool is not None:
+            self.book_pool = self.keep.pool
         if self.book_pool is None:
+            # Kept workers: one per core, as the next build may change any book.
+            size = self.workers if self.keep is not None else size
             self.book_pool = ProcessPoolExecutor(
                 max_workers=max(1, min(self.workers, size)),
                 mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded parent
@@ -186,6 +221,8 @@ class _Build:
             )
             for _ in range(max(1, min(self.workers, size))):
                 self.book_pool.submit(_ready)
+            if self.keep is not None:
+                self.keep.pool = self.book_pool
         return self.book_pool
 
     def execute(self, chosen: list[BookPlan]) -> ExecutionResult:
@@ -198,8 +235,14 @@ class _Build:
             )
         self.emit("stage", f"execute:{len(jobs)}")
         # Started before the cache is even opened: an edit's one kernel is then ready as
-        # soon as it is known to be needed. With nothing to execute it is stopped unused.
-        zygote = start_zygote(list(jobs.values())) if self.plan.settings.warm_kernels else None
+        # soon as it is known to be needed. With nothing to execute it is stopped unused,
+        # unless it is kept for the next build.
+        warm = self.plan.settings.warm_kernels
+        zygote = self.keep.zygote if self.keep is not None else None
+        if zygote is None and warm:
+            zygote = start_zygote(list(jobs.values()))
+            if self.keep is not None:
+                self.keep.zygote = zygote
         try:
             return execute_modules(
                 self.work / "cache",
@@ -213,7 +256,7 @@ class _Build:
                 zygote=zygote,
             )
         finally:
-            if zygote is not None:
+            if zygote is not None and self.keep is None:
                 zygote.close()
 
     def prepare(self, chosen: list[BookPlan], executed: ExecutionResult) -> dict[str, bool]:
