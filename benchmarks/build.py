@@ -184,7 +184,7 @@ def interleaved(
     return academy, stock
 
 
-def watch_edits(root: Path, jobs: int, notebook: Path, edits: int = 3) -> Run:
+def watch_edits(root: Path, jobs: int, notebook: Path, edits: int = 5) -> Run:
     """``academy build --watch``: seconds from saving an edit to its rebuild's report
     (median of ``edits``), detection included (it looks every 0.1 s, then waits 0.1 s
     for the content to settle)."""

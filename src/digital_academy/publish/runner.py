@@ -156,9 +156,9 @@ def _ready() -> None:
 class Workers:
     """Processes one build can leave running for the next (``academy build --watch``).
 
-    The zygote forks each module's fresh kernel, so keeping it reuses no kernel. Book
-    workers keep the Sphinx stack imported; a book's incremental build in a worker that
-    built it before writes only the changed pages. ``close`` stops both.
+    The zygote forks each module's fresh kernel, so keeping it reuses no kernel. The book
+    builder keeps the Sphinx stack imported and warm; each build still writes only the
+    changed pages. ``close`` stops both.
     """
 
     zygote: Zygote | None = None
@@ -196,6 +196,8 @@ class _Build:
         return self.work / "books" / book.id
 
     def run(self, chosen: list[BookPlan]) -> BuildReport:
+        if self.keep is not None:  # warm for the next build even if this one builds nothing
+            self.start_book_pool(1)
         try:
             executed = self.execute(chosen)
             full = self.prepare(chosen, executed)
@@ -211,8 +213,9 @@ class _Build:
         if self.book_pool is None and self.keep is not None and self.keep.pool is not None:
             self.book_pool = self.keep.pool
         if self.book_pool is None:
-            # Kept workers: one per core, as the next build may change any book.
-            size = self.workers if self.keep is not None else size
+            # Kept: one builder, so every book is rebuilt in a process that has built
+            # before (a process's first Sphinx build costs about twice its later ones).
+            size = 1 if self.keep is not None else size
             self.book_pool = ProcessPoolExecutor(
                 max_workers=max(1, min(self.workers, size)),
                 mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded parent
