@@ -10,6 +10,7 @@ import pytest
 
 from digital_academy.assess import master, names
 from digital_academy.assess.structure import UnreadableSubmission, rebuild
+from digital_academy.catalog.notebooks import imported_packages
 
 from .factory import HIDDEN_ADD, source_notebook
 
@@ -173,7 +174,11 @@ def test_free_names_are_what_tests_read_but_never_define() -> None:
         "def check():\n    return helper(m.pi) + OFFSET\n[x for x in data]\n",
     ]
     assert names.free_names(sources) == {"add", "mean", "helper", "data"}
-    assert names.imported_modules(
-        ["import numpy as np\nfrom pandas import DataFrame\n", "from . import x\n"]
-    ) == {"numpy", "pandas"}
+    assert imported_packages(
+        [
+            "import numpy as np, os.path\nfrom pandas.api import types\n",
+            "from . import x\n",
+            "%matplotlib inline\n",  # not plain Python: skipped, not an error
+        ]
+    ) == {"numpy", "os", "pandas"}
     assert "run_line_magic" in names.to_python("%matplotlib inline\nx = 1\n")

@@ -17,7 +17,6 @@ import psutil
 import pytest
 
 from digital_academy.publish.execute import ExecJob, execute_modules, preload_modules
-from digital_academy.publish.warm import imported_modules
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -138,17 +137,3 @@ def test_a_warm_kernel_is_cut_off_at_the_cell_timeout(tmp_path: Path) -> None:
     assert result.failures["slow"].error == "the cell ran longer than 2 s"
     assert "3" in _stdout(result.notebooks["quick"])
     assert _ours() <= before
-
-
-def test_imports_are_read_from_code_not_guessed() -> None:
-    sources = [
-        "import numpy as np, os.path\nfrom pandas import DataFrame\nfrom . import local",
-        "%matplotlib inline",  # IPython syntax: skipped, not an error
-        "from __future__ import annotations\nif True:\n    import matplotlib.pyplot as plt",
-    ]
-    assert imported_modules(sources) == [
-        "matplotlib.pyplot",
-        "numpy",
-        "os.path",
-        "pandas",
-    ]

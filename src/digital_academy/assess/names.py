@@ -57,22 +57,6 @@ def free_names(trusted_sources: list[str]) -> frozenset[str]:
     return frozenset(referenced - assigned - set(dir(builtins)) - _ALWAYS_LOCAL)
 
 
-def imported_modules(sources: list[str]) -> frozenset[str]:
-    """Top-level packages imported anywhere in ``sources`` (to preload them and to trust them)."""
-    found: set[str] = set()
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                found.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                found.add(node.module.split(".")[0])
-    return frozenset(found)
-
-
 def compile_cell(source: str, filename: str) -> tuple[CodeType, CodeType | None]:
     """Code for the cell, and for its final bare expression if any (shown as ``Out[n]``).
 

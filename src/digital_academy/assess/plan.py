@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from digital_academy.catalog.notebooks import imported_packages
+
 from . import names
 from .master import MasterNotebook
 from .settings import Settings
@@ -71,7 +73,7 @@ def make_suite(master: MasterNotebook, source_folder: Path, ignore: tuple[str, .
     return Suite(
         master,
         tuple(sorted(names.free_names(trusted))),
-        tuple(sorted(names.imported_modules(code))),
+        tuple(sorted(imported_packages(code))),  # to preload, and to trust
         files,
     )
 

@@ -6,8 +6,10 @@ only needs the structure checked here, so ``academy check`` stays fast at 1,000 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,3 +143,22 @@ def _alt_error(rel: str, where: str, what: str) -> Diagnostic:
         f"{what} has no alt text",
         "describe the image in the brackets: ![what it shows](file.png)",
     )
+
+
+def imported_packages(sources: Iterable[str]) -> frozenset[str]:
+    """Top-level packages that notebook code imports (relative imports aside).
+
+    Cells that are not plain Python (IPython magics) are skipped, not an error.
+    """
+    found: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add(node.module.split(".")[0])
+    return frozenset(found)

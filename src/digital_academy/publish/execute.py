@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from digital_academy.catalog.notebooks import imported_packages
+
 from ._fast import skip_unused_grammar
-from .warm import Zygote, ZygoteError, imported_modules
+from .warm import Zygote, ZygoteError
 
 _SELFCHECK_DIR = Path(__file__).resolve().parents[1] / "selfcheck"
 _SKIP_ASSETS = {"course.yml"}
@@ -223,7 +225,7 @@ def preload_modules(jobs: list[ExecJob]) -> list[str]:
         nb = json.loads(job.notebook.read_text("utf-8"))
         sources += ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
         local |= {p.stem if p.is_file() else p.name for p in job.assets.iterdir()}
-    return sorted({m.split(".")[0] for m in imported_modules(sources)} - local)
+    return sorted(imported_packages(sources) - local)
 
 
 def start_zygote(jobs: list[ExecJob]) -> Zygote | None:

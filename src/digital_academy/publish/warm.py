@@ -1,4 +1,4 @@
-"""Warm kernels for book builds: the zygote's handle, and what it should preload.
+"""Warm kernels for book builds: the handle on the build's zygote.
 
 ``Zygote`` runs ``publish.zygote`` for the length of a build; ``warm_manager`` has the
 kernel manager that asks it for kernels.
@@ -6,12 +6,10 @@ kernel manager that asks it for kernels.
 
 from __future__ import annotations
 
-import ast
 import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
 #: Single-threaded maths libraries in the zygote: forking a process with threads is
@@ -27,26 +25,6 @@ ZYGOTE_ENV = {
 
 class ZygoteError(RuntimeError):
     pass
-
-
-def imported_modules(sources: Iterable[str]) -> list[str]:
-    """Top-level packages that notebook code imports (for the zygote to preload).
-
-    IPython syntax (magics) is skipped cell by cell; relative and ``__future__`` imports
-    are not candidates.
-    """
-    found: set[str] = set()
-    for source in sources:
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                found.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                found.add(node.module)
-    return sorted(name for name in found if name != "__future__")
 
 
 class Zygote:
