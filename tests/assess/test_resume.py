@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -88,7 +89,12 @@ def test_a_killed_batch_resumes_without_losing_or_duplicating_grades(academy: Pa
     recorded_before = _count(db)
 
     def left_behind() -> list[psutil.Process]:
-        return [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        alive = []
+        for p in family:
+            with contextlib.suppress(psutil.NoSuchProcess):  # it may end while we look
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(p)
+        return alive
 
     deadline = time.monotonic() + 15
     while left_behind() and time.monotonic() < deadline:

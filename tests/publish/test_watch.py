@@ -81,5 +81,11 @@ def test_watch_rebuilds_each_change_and_stops_cleanly(
             for stream in (proc.stdout, proc.stderr):
                 if stream is not None:
                     stream.close()
-    alive = [p for p in seen if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
-    assert alive == []
+    assert [p for p in seen if _alive(p)] == []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
