@@ -12,6 +12,12 @@ from digital_academy.enrolment.store import enrolment_dir
 
 from .factory import snapshot
 
+#: A plain run the tests below start from.
+CREATE_A = (
+    *("create", "run-a", "--academy", "data", "--title", "A"),
+    *("--starts", "2026-09-01", "--ends", "2026-12-18"),
+)
+
 
 def run(root: Path, *args: str) -> Result:
     return CliRunner().invoke(cli, ["course", *args[:1], "--root", str(root), *args[1:]])
@@ -59,38 +65,12 @@ def test_second_course_tour(academy: Path) -> None:
 
 
 def test_bad_input_is_one_clear_line_exit_1_and_changes_nothing(academy: Path) -> None:
-    assert (
-        run(
-            academy,
-            "create",
-            "run-a",
-            "--academy",
-            "data",
-            "--title",
-            "A",
-            "--starts",
-            "2026-09-01",
-            "--ends",
-            "2026-12-18",
-        ).exit_code
-        == 0
-    )
+    assert run(academy, *CREATE_A).exit_code == 0
     before = snapshot(enrolment_dir(academy))
     bad = academy / "bad.csv"
     bad.write_text("username,email\nok-person,\nlearner2,nope\n", "utf-8")
     cases = {
-        (
-            "create",
-            "run-a",
-            "--academy",
-            "data",
-            "--title",
-            "A",
-            "--starts",
-            "2026-09-01",
-            "--ends",
-            "2026-12-18",
-        ): "course run 'run-a' already exists",
+        CREATE_A: "course run 'run-a' already exists",
         ("enrol", "run-a", "ghost"): "unknown learner(s) 'ghost'",
         ("enrol", "run-a", "--csv", str(bad)): "line 3, field email: 'nope' is not an email",
         ("enrol", "run-z", "learner1"): "no course run 'run-z' (known: run-a)",
@@ -119,16 +99,12 @@ def test_bad_input_is_one_clear_line_exit_1_and_changes_nothing(academy: Path) -
 
 
 def test_an_unknown_tutor_is_called_a_tutor(academy: Path) -> None:
-    dates = ("--starts", "2026-09-01", "--ends", "2026-12-18")
-    made = run(academy, "create", "run-a", "--academy", "data", "--title", "A", *dates,
-               "--tutor", "ghost")  # fmt: skip
+    made = run(academy, *CREATE_A, "--tutor", "ghost")
     assert made.exit_code == 1, made.output
     assert "unknown tutor(s) 'ghost'" in made.output and "learner" not in made.output
     assert "create the run without them" in made.output
     assert not (enrolment_dir(academy) / "courses").exists()
-    assert (
-        run(academy, "create", "run-a", "--academy", "data", "--title", "A", *dates).exit_code == 0
-    )
+    assert run(academy, *CREATE_A).exit_code == 0
     before = snapshot(enrolment_dir(academy))
     enrolled = run(academy, "enrol", "run-a", "ghost", "--role", "tutor")
     assert enrolled.exit_code == 1, enrolled.output
@@ -144,25 +120,7 @@ def test_list_with_no_runs(academy: Path) -> None:
 
 
 def test_sync_without_a_hub_updates_the_gradebook(academy: Path) -> None:
-    assert (
-        run(
-            academy,
-            "create",
-            "run-a",
-            "--academy",
-            "data",
-            "--title",
-            "A",
-            "--starts",
-            "2026-09-01",
-            "--ends",
-            "2026-12-18",
-            "--assignment",
-            "add-up@2026-10-31",
-            "--no-sync",
-        ).exit_code
-        == 0
-    )
+    assert run(academy, *CREATE_A, "--assignment", "add-up@2026-10-31", "--no-sync").exit_code == 0
     assert run(academy, "enrol", "run-a", "learner1", "--no-sync").exit_code == 0
     (academy / ".academy/grading/run-a").mkdir(parents=True)  # the hub prepared the run
     result = run(academy, "sync", "run-a")

@@ -12,10 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import signal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from jupyterhub.services.auth import (  # type: ignore[import-untyped,unused-ignore]
     HubOAuthCallbackHandler,
@@ -23,8 +21,8 @@ from jupyterhub.services.auth import (  # type: ignore[import-untyped,unused-ign
 )
 from tornado import web
 from tornado.escape import xhtml_escape as esc
-from tornado.ioloop import IOLoop
 
+from digital_academy.hub.serve import serve
 from digital_academy.paths import exchange_dir
 
 from .model import CourseRun
@@ -209,11 +207,7 @@ def make_app(root: Path, prefix: str) -> web.Application:
 def main() -> None:
     root = Path(os.environ["ACADEMY_ROOT"])
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/courses/")
-    url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8199"))
-    make_app(root, prefix).listen(url.port or 8199, url.hostname or "127.0.0.1")
-    loop = IOLoop.current()
-    signal.signal(signal.SIGTERM, lambda *_: loop.add_callback_from_signal(loop.stop))
-    loop.start()
+    serve(make_app(root, prefix), "http://127.0.0.1:8199")
 
 
 if __name__ == "__main__":

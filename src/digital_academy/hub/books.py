@@ -7,13 +7,12 @@ prefix. The books are open content, so the service serves them to anyone who rea
 from __future__ import annotations
 
 import os
-import signal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from tornado import web
-from tornado.ioloop import IOLoop
+
+from .serve import serve
 
 
 class BookFiles(web.StaticFileHandler):
@@ -34,11 +33,7 @@ def make_app(site: Path, prefix: str) -> web.Application:
 def main() -> None:
     site = Path(os.environ["ACADEMY_SITE_DIR"])
     prefix = os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/books/")
-    url = urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:8100"))
-    make_app(site, prefix).listen(url.port or 8100, url.hostname or "127.0.0.1")
-    loop = IOLoop.current()
-    signal.signal(signal.SIGTERM, lambda *_: loop.add_callback_from_signal(loop.stop))
-    loop.start()
+    serve(make_app(site, prefix), "http://127.0.0.1:8100")
 
 
 if __name__ == "__main__":
