@@ -13,6 +13,9 @@ from rich.table import Table
 from .context import AcademyError, console, format_option, root_option
 
 _PATH = click.Path(path_type=Path, dir_okay=False)
+_no_sync = click.option(
+    "--no-sync", is_flag=True, help="Only write the record; do not touch hub or gradebook."
+)
 
 
 def _catalog(root: Path) -> Any:
@@ -88,9 +91,7 @@ def course() -> None:
     multiple=True,
     help="Assessment id, optionally @DUE (YYYY-MM-DD[THH:MM]); repeatable.",
 )
-@click.option(
-    "--no-sync", is_flag=True, help="Only write the record; do not touch hub or gradebook."
-)
+@_no_sync
 def create(
     root: Path,
     course_id: str,
@@ -160,9 +161,7 @@ def create(
     type=_PATH,
     help="Selected-cohort CSV written by `academy cohort select` (hub_username).",
 )
-@click.option(
-    "--no-sync", is_flag=True, help="Only write the record; do not touch hub or gradebook."
-)
+@_no_sync
 def enrol(
     root: Path,
     course_id: str,
@@ -202,9 +201,7 @@ def enrol(
 )
 @click.option("--reason", default="", help="Why (kept with a learner's withdrawal).")
 @click.option("--reassign-to", help="A tutor who takes over the removed tutor's marking.")
-@click.option(
-    "--no-sync", is_flag=True, help="Only write the record; do not touch hub or gradebook."
-)
+@_no_sync
 def unenrol(
     root: Path,
     course_id: str,
