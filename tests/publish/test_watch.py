@@ -8,6 +8,7 @@ import select
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,11 @@ def test_watch_rebuilds_each_change_and_stops_cleanly(
             for stream in (proc.stdout, proc.stderr):
                 if stream is not None:
                     stream.close()
+    # Helpers end on their own once the watcher has gone (multiprocessing's resource
+    # tracker, for one, when its pipe closes): give them a moment, then none may be left.
+    deadline = time.monotonic() + 15
+    while any(_alive(p) for p in seen) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert [p for p in seen if _alive(p)] == []
 
 
